@@ -1,0 +1,12 @@
+//! Mastodon's JSON entities, built from domain views. The only place these shapes are made.
+
+pub mod account;
+pub mod app;
+pub mod instance;
+pub mod relationship;
+pub mod status;
+
+pub use account::{Account, CredentialAccount};
+pub use app::{Application, CredentialApplication};
+pub use relationship::Relationship;
+pub use status::Status;

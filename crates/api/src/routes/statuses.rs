@@ -1,0 +1,114 @@
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::Json;
+use serde_json::{json, Value};
+
+use bonsai_service::statuses::NewStatus;
+
+use super::path_id;
+use crate::auth::{Auth, MaybeAuth};
+use crate::entities::Status;
+use crate::error::{ApiError, ApiResult};
+use crate::params::Params;
+use crate::AppState;
+
+pub async fn create(
+    State(state): State<AppState>,
+    Auth(viewer): Auth,
+    headers: HeaderMap,
+    p: Params,
+) -> ApiResult<Json<Status>> {
+    let visibility = match p.str("visibility").filter(|v| !v.is_empty()) {
+        None => None,
+        Some(v) => Some(v.parse().map_err(|_| {
+            ApiError::unprocessable("Validation failed: Visibility is not included in the list")
+        })?),
+    };
+    let in_reply_to_id = match p.str("in_reply_to_id").filter(|v| !v.is_empty()) {
+        None => None,
+        Some(raw) => Some(bonsai_core::id::parse_id(&raw).ok_or_else(|| {
+            ApiError::Domain(bonsai_service::Error::not_found_with(
+                "The post you are trying to reply to does not appear to exist.",
+            ))
+        })?),
+    };
+    let new = NewStatus {
+        text: p.string("status")?.unwrap_or_default(),
+        spoiler_text: p.string("spoiler_text")?.unwrap_or_default(),
+        sensitive: p.bool("sensitive"),
+        visibility,
+        in_reply_to_id,
+        language: p.string("language")?,
+        idempotency_key: headers
+            .get("idempotency-key")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string),
+        media_ids: p.list("media_ids"),
+    };
+    let view = state.services.post_status(&viewer, new).await?;
+    Ok(Json(Status::new(&view, &state.base_url())))
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    MaybeAuth(viewer): MaybeAuth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Status>> {
+    let view = state
+        .services
+        .get_status(viewer.as_ref(), path_id(&id)?)
+        .await?;
+    Ok(Json(Status::new(&view, &state.base_url())))
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    Auth(viewer): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Status>> {
+    let view = state.services.delete_status(&viewer, path_id(&id)?).await?;
+    Ok(Json(Status::with_source(&view, &state.base_url())))
+}
+
+pub async fn context(
+    State(state): State<AppState>,
+    MaybeAuth(viewer): MaybeAuth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let (ancestors, descendants) = state
+        .services
+        .context(viewer.as_ref(), path_id(&id)?)
+        .await?;
+    let base = state.base_url();
+    let render = |list: &[bonsai_service::views::StatusView]| -> Vec<Status> {
+        list.iter().map(|v| Status::new(v, &base)).collect()
+    };
+    Ok(Json(json!({
+        "ancestors": render(&ancestors),
+        "descendants": render(&descendants),
+    })))
+}
+
+pub async fn pin(
+    State(state): State<AppState>,
+    Auth(viewer): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Status>> {
+    let view = state
+        .services
+        .pin_status(&viewer, path_id(&id)?, true)
+        .await?;
+    Ok(Json(Status::new(&view, &state.base_url())))
+}
+
+pub async fn unpin(
+    State(state): State<AppState>,
+    Auth(viewer): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Status>> {
+    let view = state
+        .services
+        .pin_status(&viewer, path_id(&id)?, false)
+        .await?;
+    Ok(Json(Status::new(&view, &state.base_url())))
+}

@@ -1,0 +1,261 @@
+use std::path::PathBuf;
+
+use anyhow::{anyhow, Context, Result};
+use clap::{Parser, Subcommand};
+use tokio::net::TcpListener;
+
+use bonsai_core::model::Role;
+use bonsai_db::{Db, DbOptions};
+use bonsai_service::accounts::NewLocalAccount;
+use bonsai_service::Services;
+
+use crate::config::{Config, EXAMPLE};
+
+#[derive(Parser)]
+#[command(
+    name = "bonsai",
+    version,
+    about = "A small Mastodon-compatible fediverse server"
+)]
+pub struct Args {
+    /// Config file (default: ./bonsai.toml when present).
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server.
+    Serve,
+    /// Apply database migrations.
+    Migrate,
+    /// Administration tasks.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Validate or print configuration.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Manage local accounts.
+    Account {
+        #[command(subcommand)]
+        command: AccountCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AccountCommand {
+    /// Create a local account; prints its id.
+    Create {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        password: String,
+        #[arg(long, default_value = "user", value_parser = ["admin", "moderator", "user"])]
+        role: String,
+    },
+    /// List local accounts.
+    List,
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Check the configuration and name the offending key on error.
+    Check,
+    /// Print a commented example configuration.
+    Example,
+}
+
+pub async fn run(args: Args) -> Result<()> {
+    if let Command::Config {
+        command: ConfigCommand::Example,
+    } = args.command
+    {
+        print!("{EXAMPLE}");
+        return Ok(());
+    }
+    let config = Config::load(args.config.as_deref())?;
+    init_logging(&config.log);
+    match args.command {
+        Command::Config {
+            command: ConfigCommand::Check,
+        } => {
+            println!(
+                "configuration ok: {}://{} listening on {}, database {}",
+                config.instance.protocol,
+                config.instance.domain,
+                config.listen,
+                redact(&config.database_url)
+            );
+            Ok(())
+        }
+        Command::Config { .. } => Ok(()),
+        Command::Migrate => {
+            let db = open_db(&config).await?;
+            let n = db.migrate().await.context("migrating the database")?;
+            println!("applied {n} migration(s)");
+            db.close().await;
+            Ok(())
+        }
+        Command::Admin {
+            command: AdminCommand::Account { command },
+        } => {
+            let services = services(&config).await?;
+            let result = account_command(&services, command).await;
+            services.db().close().await;
+            result
+        }
+        Command::Serve => serve(config).await,
+    }
+}
+
+async fn account_command(services: &Services, command: AccountCommand) -> Result<()> {
+    match command {
+        AccountCommand::Create {
+            username,
+            email,
+            password,
+            role,
+        } => {
+            let role = Role::parse(&role).ok_or_else(|| anyhow!("unknown role {role}"))?;
+            let (account, _) = services
+                .create_local_account(NewLocalAccount {
+                    username,
+                    email,
+                    password,
+                    role,
+                    approved: true,
+                    locale: None,
+                    reason: None,
+                    allow_reserved: true,
+                    extra_errors: Vec::new(),
+                })
+                .await
+                .map_err(|e| anyhow!("{}", bonsai_service::Error::from(e)))?;
+            println!("{}", account.id);
+            Ok(())
+        }
+        AccountCommand::List => {
+            println!(
+                "{:<20} {:<30} {:<30} {:<10}",
+                "ID", "USERNAME", "EMAIL", "ROLE"
+            );
+            for (account, user) in services.list_local_accounts().await? {
+                let (email, role) = user.map(|u| (u.email, u.role.as_str())).unwrap_or_default();
+                println!(
+                    "{:<20} {:<30} {:<30} {:<10}",
+                    account.id, account.username, email, role
+                );
+            }
+            Ok(())
+        }
+    }
+}
+
+fn init_logging(filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .or_else(|_| tracing_subscriber::EnvFilter::try_new(filter))
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// Hides the password in a database URL for printing.
+fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+async fn open_db(config: &Config) -> Result<Db> {
+    if config.database_url.starts_with("sqlite:") {
+        std::fs::create_dir_all(&config.data_dir).with_context(|| {
+            format!("cannot create data directory {}", config.data_dir.display())
+        })?;
+    }
+    let mut opts = DbOptions::new(config.database_url.clone());
+    opts.max_connections = config.database_max_connections;
+    Db::connect(&opts)
+        .await
+        .with_context(|| format!("cannot open database {}", redact(&config.database_url)))
+}
+
+async fn services(config: &Config) -> Result<Services> {
+    let db = open_db(config).await?;
+    db.migrate().await.context("migrating the database")?;
+    Ok(Services::new(db, config.instance.clone()))
+}
+
+async fn serve(config: Config) -> Result<()> {
+    let services = services(&config).await?;
+    if let Some((account, email, password)) = services.ensure_initial_admin().await? {
+        // Printed once, to stdout, so the person starting the server can sign in at once.
+        println!("Created the first admin account:");
+        println!("  username: {}", account.username);
+        println!("  e-mail:   {email}");
+        println!("  password: {password}");
+        println!(
+            "Sign in at {}/oauth/authorize through any Mastodon app, and keep this password safe.",
+            config.instance.base_url()
+        );
+    }
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    tracing::info!(
+        listen = %config.listen,
+        url = %config.instance.base_url(),
+        version = %bonsai_api::version_string(),
+        "bonsai is serving"
+    );
+    let app = bonsai_api::app(services.clone());
+    axum::serve(
+        listener,
+        axum::ServiceExt::<axum::extract::Request>::into_make_service(app),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("server error")?;
+    services.db().close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}

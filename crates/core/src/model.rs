@@ -1,0 +1,213 @@
+//! Domain rows shared by `db` (which loads and stores them) and `service` (which applies the
+//! rules). Mastodon JSON is built from these in `api`, nowhere else.
+
+use serde::{Deserialize, Serialize};
+
+use crate::timestamp::Timestamp;
+use crate::visibility::Visibility;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    User,
+    Moderator,
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::User => "user",
+            Role::Moderator => "moderator",
+            Role::Admin => "admin",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "user" => Some(Role::User),
+            "moderator" => Some(Role::Moderator),
+            "admin" => Some(Role::Admin),
+            _ => None,
+        }
+    }
+}
+
+/// A profile metadata field ("PropertyValue" in ActivityPub).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Field {
+    pub name: String,
+    pub value: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified_at: Option<i64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub id: i64,
+    pub username: String,
+    /// `None` for local accounts.
+    pub domain: Option<String>,
+    pub display_name: String,
+    /// Rendered HTML.
+    pub note: String,
+    /// What the owner typed (local accounts only).
+    pub note_source: String,
+    pub locked: bool,
+    pub bot: bool,
+    pub discoverable: bool,
+    pub fields: Vec<Field>,
+    pub uri: String,
+    pub url: String,
+    pub public_key_pem: String,
+    pub private_key_pem: Option<String>,
+    pub followers_count: i64,
+    pub following_count: i64,
+    pub statuses_count: i64,
+    pub last_status_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl Account {
+    pub fn is_local(&self) -> bool {
+        self.domain.is_none()
+    }
+    /// `user` for local accounts, `user@domain` for remote ones, as Mastodon's `acct`.
+    pub fn acct(&self) -> String {
+        match &self.domain {
+            None => self.username.clone(),
+            Some(d) => format!("{}@{}", self.username, d),
+        }
+    }
+}
+
+/// A local login attached to an account.
+#[derive(Debug, Clone)]
+pub struct User {
+    pub id: i64,
+    pub account_id: i64,
+    pub email: String,
+    pub password_hash: String,
+    pub role: Role,
+    pub approved: bool,
+    pub disabled: bool,
+    pub locale: Option<String>,
+    pub reason: Option<String>,
+    pub default_visibility: Visibility,
+    pub default_sensitive: bool,
+    pub default_language: Option<String>,
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Clone)]
+pub struct Status {
+    pub id: i64,
+    pub uri: String,
+    pub url: String,
+    pub account_id: i64,
+    pub in_reply_to_id: Option<i64>,
+    pub in_reply_to_account_id: Option<i64>,
+    pub reblog_of_id: Option<i64>,
+    /// Rendered HTML.
+    pub content: String,
+    /// Source text (local statuses), returned on delete for redraft.
+    pub text: String,
+    pub spoiler_text: String,
+    pub sensitive: bool,
+    pub visibility: Visibility,
+    pub language: Option<String>,
+    pub application_id: Option<i64>,
+    pub local: bool,
+    pub replies_count: i64,
+    pub reblogs_count: i64,
+    pub favourites_count: i64,
+    pub created_at: Timestamp,
+    pub edited_at: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Mention {
+    pub status_id: i64,
+    pub account_id: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Tag {
+    pub id: i64,
+    /// Lowercase, the key tags are looked up by.
+    pub name: String,
+    /// As first written.
+    pub display_name: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct App {
+    pub id: i64,
+    pub name: String,
+    pub website: Option<String>,
+    pub redirect_uris: Vec<String>,
+    pub scopes: String,
+    pub client_id: String,
+    pub client_secret_hash: String,
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Clone)]
+pub struct Token {
+    pub id: i64,
+    pub app_id: i64,
+    pub user_id: Option<i64>,
+    pub scopes: String,
+    pub created_at: Timestamp,
+    pub expires_at: Option<Timestamp>,
+    pub revoked_at: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AuthCode {
+    pub app_id: i64,
+    pub user_id: i64,
+    pub scopes: String,
+    pub redirect_uri: String,
+    pub code_challenge: Option<String>,
+    pub code_challenge_method: Option<String>,
+    pub expires_at: Timestamp,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Follow {
+    pub id: i64,
+    pub account_id: i64,
+    pub target_account_id: i64,
+    pub show_reblogs: bool,
+    pub notify: bool,
+    pub created_at: Timestamp,
+}
+
+/// What one account is to another, as Mastodon's Relationship entity needs it.
+#[derive(Debug, Clone, Default)]
+pub struct Relationship {
+    pub id: i64,
+    pub following: bool,
+    pub showing_reblogs: bool,
+    pub notifying: bool,
+    pub followed_by: bool,
+    pub requested: bool,
+    pub requested_by: bool,
+}
+
+/// `max_id`/`since_id`/`min_id`/`limit` as every Mastodon list takes them.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Page {
+    pub max_id: Option<i64>,
+    pub since_id: Option<i64>,
+    pub min_id: Option<i64>,
+    pub limit: i64,
+}
+
+impl Page {
+    /// With `min_id` Mastodon returns the items just above it (oldest first internally, then
+    /// reversed); otherwise the newest below `max_id`.
+    pub fn ascending(&self) -> bool {
+        self.min_id.is_some()
+    }
+}

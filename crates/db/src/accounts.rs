@@ -1,0 +1,247 @@
+//! Accounts: local and (later) remote profiles.
+
+use sqlx::any::AnyRow;
+use sqlx::{Any, Executor};
+
+use crate::error::{DbError, Result};
+use crate::query::Sql;
+use crate::row::{flag, int, opt_text, opt_time, text, time};
+use bonsai_core::model::{Account, Field};
+use bonsai_core::timestamp::Timestamp;
+
+const COLS: &str = "id, username, domain, display_name, note, note_source, locked, bot, \
+    discoverable, fields, uri, url, public_key_pem, private_key_pem, followers_count, \
+    following_count, statuses_count, last_status_at, created_at, updated_at";
+
+fn from_row(row: &AnyRow) -> Result<Account> {
+    let domain = text(row, "domain")?;
+    let fields_json = text(row, "fields")?;
+    let fields: Vec<Field> = serde_json::from_str(&fields_json).map_err(|e| DbError::Corrupt {
+        column: "fields",
+        detail: e.to_string(),
+    })?;
+    Ok(Account {
+        id: int(row, "id")?,
+        username: text(row, "username")?,
+        domain: (!domain.is_empty()).then_some(domain),
+        display_name: text(row, "display_name")?,
+        note: text(row, "note")?,
+        note_source: text(row, "note_source")?,
+        locked: flag(row, "locked")?,
+        bot: flag(row, "bot")?,
+        discoverable: flag(row, "discoverable")?,
+        fields,
+        uri: text(row, "uri")?,
+        url: text(row, "url")?,
+        public_key_pem: text(row, "public_key_pem")?,
+        private_key_pem: opt_text(row, "private_key_pem")?,
+        followers_count: int(row, "followers_count")?,
+        following_count: int(row, "following_count")?,
+        statuses_count: int(row, "statuses_count")?,
+        last_status_at: opt_time(row, "last_status_at")?,
+        created_at: time(row, "created_at")?,
+        updated_at: time(row, "updated_at")?,
+    })
+}
+
+fn fields_json(fields: &[Field]) -> String {
+    serde_json::to_string(fields).unwrap_or_else(|_| "[]".into())
+}
+
+pub async fn insert<'e, E: Executor<'e, Database = Any>>(e: E, a: &Account) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO accounts (id, username, domain, display_name, note, note_source, locked, bot, \
+         discoverable, fields, uri, url, public_key_pem, private_key_pem, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+    )
+    .bind(a.id)
+    .bind(a.username.clone())
+    .bind(a.domain.clone().unwrap_or_default())
+    .bind(a.display_name.clone())
+    .bind(a.note.clone())
+    .bind(a.note_source.clone())
+    .bind(a.locked)
+    .bind(a.bot)
+    .bind(a.discoverable)
+    .bind(fields_json(&a.fields))
+    .bind(a.uri.clone())
+    .bind(a.url.clone())
+    .bind(a.public_key_pem.clone())
+    .bind(a.private_key_pem.clone())
+    .bind(a.created_at.millis())
+    .bind(a.updated_at.millis())
+    .execute(e)
+    .await?;
+    Ok(())
+}
+
+pub async fn find<'e, E: Executor<'e, Database = Any>>(e: E, id: i64) -> Result<Option<Account>> {
+    let sql = format!("SELECT {COLS} FROM accounts WHERE id = $1");
+    let row = sqlx::query(&sql).bind(id).fetch_optional(e).await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// Loads several accounts at once (order not preserved).
+pub async fn find_many<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    ids: &[i64],
+) -> Result<Vec<Account>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = Sql::new(&format!("SELECT {COLS} FROM accounts WHERE id IN ("));
+    q.bind_ids(ids);
+    q.push(")");
+    q.fetch_all(e).await?.iter().map(from_row).collect()
+}
+
+/// `domain = None` looks up a local account. Usernames compare case-insensitively.
+pub async fn find_by_username<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    username: &str,
+    domain: Option<&str>,
+) -> Result<Option<Account>> {
+    let sql = format!("SELECT {COLS} FROM accounts WHERE lower(username) = $1 AND domain = $2");
+    let row = sqlx::query(&sql)
+        .bind(username.to_lowercase())
+        .bind(domain.unwrap_or("").to_lowercase())
+        .fetch_optional(e)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+pub struct ProfileUpdate {
+    pub display_name: String,
+    pub note: String,
+    pub note_source: String,
+    pub locked: bool,
+    pub bot: bool,
+    pub discoverable: bool,
+    pub fields: Vec<Field>,
+    pub updated_at: Timestamp,
+}
+
+pub async fn update_profile<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    id: i64,
+    p: &ProfileUpdate,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE accounts SET display_name = $2, note = $3, note_source = $4, locked = $5, \
+         bot = $6, discoverable = $7, fields = $8, updated_at = $9 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(p.display_name.clone())
+    .bind(p.note.clone())
+    .bind(p.note_source.clone())
+    .bind(p.locked)
+    .bind(p.bot)
+    .bind(p.discoverable)
+    .bind(fields_json(&p.fields))
+    .bind(p.updated_at.millis())
+    .execute(e)
+    .await?;
+    Ok(())
+}
+
+/// Which denormalised counter to move.
+#[derive(Debug, Clone, Copy)]
+pub enum Counter {
+    Followers,
+    Following,
+    Statuses,
+}
+
+pub async fn bump<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    id: i64,
+    counter: Counter,
+    delta: i64,
+) -> Result<()> {
+    let col = match counter {
+        Counter::Followers => "followers_count",
+        Counter::Following => "following_count",
+        Counter::Statuses => "statuses_count",
+    };
+    // Never below zero, whatever order concurrent changes land in.
+    let sql = format!(
+        "UPDATE accounts SET {col} = CASE WHEN {col} + $2 < 0 THEN 0 ELSE {col} + $2 END WHERE id = $1"
+    );
+    sqlx::query(&sql).bind(id).bind(delta).execute(e).await?;
+    Ok(())
+}
+
+pub async fn touch_last_status<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    id: i64,
+    at: Timestamp,
+) -> Result<()> {
+    sqlx::query("UPDATE accounts SET last_status_at = $2 WHERE id = $1")
+        .bind(id)
+        .bind(at.millis())
+        .execute(e)
+        .await?;
+    Ok(())
+}
+
+/// Local accounts whose username starts with, or display name contains, `q`.
+pub async fn search_local<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    q: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<Account>> {
+    let needle = escape_like(&q.to_lowercase());
+    let sql = format!(
+        "SELECT {COLS} FROM accounts WHERE domain = '' AND \
+         (lower(username) LIKE $1 ESCAPE '\\' OR lower(display_name) LIKE $2 ESCAPE '\\') \
+         ORDER BY CASE WHEN lower(username) = $3 THEN 0 ELSE 1 END, followers_count DESC, id \
+         LIMIT $4 OFFSET $5"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(format!("{needle}%"))
+        .bind(format!("%{needle}%"))
+        .bind(q.to_lowercase())
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(e)
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
+pub async fn list_local<'e, E: Executor<'e, Database = Any>>(e: E) -> Result<Vec<Account>> {
+    let sql = format!("SELECT {COLS} FROM accounts WHERE domain = '' ORDER BY id");
+    let rows = sqlx::query(&sql).fetch_all(e).await?;
+    rows.iter().map(from_row).collect()
+}
+
+pub async fn count_local<'e, E: Executor<'e, Database = Any>>(e: E) -> Result<i64> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM accounts WHERE domain = ''")
+        .fetch_one(e)
+        .await?;
+    Ok(n)
+}
+
+fn escape_like(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Local accounts that posted since `since` (NodeInfo's active users).
+pub async fn count_local_active_since<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    since: Timestamp,
+) -> Result<i64> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM accounts WHERE domain = '' AND last_status_at >= $1",
+    )
+    .bind(since.millis())
+    .fetch_one(e)
+    .await?)
+}

@@ -1,0 +1,290 @@
+//! Statuses, their mentions, pins and idempotency keys.
+
+use sqlx::any::AnyRow;
+use sqlx::{Any, Executor};
+
+use crate::error::Result;
+use crate::query::Sql;
+use crate::row::{flag, int, opt_int, opt_text, opt_time, parsed, text, time};
+use bonsai_core::model::{Mention, Status};
+use bonsai_core::timestamp::Timestamp;
+
+/// Columns of `statuses` aliased as `s`, for queries that join.
+pub(crate) const COLS: &str = "s.id, s.uri, s.url, s.account_id, s.in_reply_to_id, \
+    s.in_reply_to_account_id, s.reblog_of_id, s.content, s.text, s.spoiler_text, s.sensitive, \
+    s.visibility, s.language, s.application_id, s.local, s.replies_count, s.reblogs_count, \
+    s.favourites_count, s.created_at, s.edited_at";
+
+/// Upper bound on how many replies a thread view loads.
+const MAX_DESCENDANTS: i64 = 4096;
+
+pub(crate) fn from_row(row: &AnyRow) -> Result<Status> {
+    Ok(Status {
+        id: int(row, "id")?,
+        uri: text(row, "uri")?,
+        url: text(row, "url")?,
+        account_id: int(row, "account_id")?,
+        in_reply_to_id: opt_int(row, "in_reply_to_id")?,
+        in_reply_to_account_id: opt_int(row, "in_reply_to_account_id")?,
+        reblog_of_id: opt_int(row, "reblog_of_id")?,
+        content: text(row, "content")?,
+        text: text(row, "text")?,
+        spoiler_text: text(row, "spoiler_text")?,
+        sensitive: flag(row, "sensitive")?,
+        visibility: parsed(row, "visibility")?,
+        language: opt_text(row, "language")?,
+        application_id: opt_int(row, "application_id")?,
+        local: flag(row, "local")?,
+        replies_count: int(row, "replies_count")?,
+        reblogs_count: int(row, "reblogs_count")?,
+        favourites_count: int(row, "favourites_count")?,
+        created_at: time(row, "created_at")?,
+        edited_at: opt_time(row, "edited_at")?,
+    })
+}
+
+pub async fn insert<'e, E: Executor<'e, Database = Any>>(e: E, s: &Status) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO statuses (id, uri, url, account_id, in_reply_to_id, in_reply_to_account_id, \
+         reblog_of_id, content, text, spoiler_text, sensitive, visibility, language, \
+         application_id, local, created_at, edited_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+    )
+    .bind(s.id)
+    .bind(s.uri.clone())
+    .bind(s.url.clone())
+    .bind(s.account_id)
+    .bind(s.in_reply_to_id)
+    .bind(s.in_reply_to_account_id)
+    .bind(s.reblog_of_id)
+    .bind(s.content.clone())
+    .bind(s.text.clone())
+    .bind(s.spoiler_text.clone())
+    .bind(s.sensitive)
+    .bind(s.visibility.as_str())
+    .bind(s.language.clone())
+    .bind(s.application_id)
+    .bind(s.local)
+    .bind(s.created_at.millis())
+    .bind(s.edited_at.map(Timestamp::millis))
+    .execute(e)
+    .await?;
+    Ok(())
+}
+
+pub async fn find<'e, E: Executor<'e, Database = Any>>(e: E, id: i64) -> Result<Option<Status>> {
+    let sql = format!("SELECT {COLS} FROM statuses s WHERE s.id = $1");
+    let row = sqlx::query(&sql).bind(id).fetch_optional(e).await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+pub async fn find_many<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    ids: &[i64],
+) -> Result<Vec<Status>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = Sql::new(&format!("SELECT {COLS} FROM statuses s WHERE s.id IN ("));
+    q.bind_ids(ids);
+    q.push(")");
+    q.fetch_all(e).await?.iter().map(from_row).collect()
+}
+
+/// Deletes a status; replies keep their `in_reply_to_id` (as Mastodon does), reblogs go with it.
+pub async fn delete<'e, E: Executor<'e, Database = Any>>(e: E, id: i64) -> Result<bool> {
+    let done = sqlx::query("DELETE FROM statuses WHERE id = $1")
+        .bind(id)
+        .execute(e)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+pub async fn bump_replies<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    id: i64,
+    delta: i64,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE statuses SET replies_count = CASE WHEN replies_count + $2 < 0 THEN 0 \
+         ELSE replies_count + $2 END WHERE id = $1",
+    )
+    .bind(id)
+    .bind(delta)
+    .execute(e)
+    .await?;
+    Ok(())
+}
+
+/// Every reply below `id`, at any depth, oldest first (bounded).
+pub async fn descendants<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    id: i64,
+) -> Result<Vec<Status>> {
+    let sql = format!(
+        "WITH RECURSIVE thread(id) AS ( \
+           SELECT id FROM statuses WHERE in_reply_to_id = $1 \
+           UNION SELECT c.id FROM statuses c JOIN thread t ON c.in_reply_to_id = t.id) \
+         SELECT {COLS} FROM statuses s WHERE s.id IN (SELECT id FROM thread) \
+         ORDER BY s.id LIMIT $2"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(id)
+        .bind(MAX_DESCENDANTS)
+        .fetch_all(e)
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
+pub async fn insert_mention<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    status_id: i64,
+    account_id: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO mentions (status_id, account_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+    )
+    .bind(status_id)
+    .bind(account_id)
+    .execute(e)
+    .await?;
+    Ok(())
+}
+
+pub async fn mentions_of<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    status_ids: &[i64],
+) -> Result<Vec<Mention>> {
+    if status_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = Sql::new("SELECT status_id, account_id FROM mentions WHERE status_id IN (");
+    q.bind_ids(status_ids);
+    q.push(") ORDER BY status_id, account_id");
+    q.fetch_all(e)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(Mention {
+                status_id: int(r, "status_id")?,
+                account_id: int(r, "account_id")?,
+            })
+        })
+        .collect()
+}
+
+pub async fn is_mentioned<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    status_id: i64,
+    account_id: i64,
+) -> Result<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM mentions WHERE status_id = $1 AND account_id = $2",
+    )
+    .bind(status_id)
+    .bind(account_id)
+    .fetch_one(e)
+    .await?;
+    Ok(n > 0)
+}
+
+/// Of `status_ids`, those pinned by their author.
+pub async fn pinned_among<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    status_ids: &[i64],
+) -> Result<Vec<i64>> {
+    if status_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = Sql::new("SELECT status_id FROM status_pins WHERE status_id IN (");
+    q.bind_ids(status_ids);
+    q.push(")");
+    q.fetch_all(e)
+        .await?
+        .iter()
+        .map(|r| int(r, "status_id"))
+        .collect()
+}
+
+pub async fn pin<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    account_id: i64,
+    status_id: i64,
+    at: Timestamp,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO status_pins (account_id, status_id, created_at) VALUES ($1, $2, $3) \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(account_id)
+    .bind(status_id)
+    .bind(at.millis())
+    .execute(e)
+    .await?;
+    Ok(())
+}
+
+pub async fn unpin<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    account_id: i64,
+    status_id: i64,
+) -> Result<()> {
+    sqlx::query("DELETE FROM status_pins WHERE account_id = $1 AND status_id = $2")
+        .bind(account_id)
+        .bind(status_id)
+        .execute(e)
+        .await?;
+    Ok(())
+}
+
+pub async fn count_pins<'e, E: Executor<'e, Database = Any>>(e: E, account_id: i64) -> Result<i64> {
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM status_pins WHERE account_id = $1")
+            .bind(account_id)
+            .fetch_one(e)
+            .await?,
+    )
+}
+
+pub async fn find_idempotent<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    account_id: i64,
+    key: &str,
+) -> Result<Option<i64>> {
+    Ok(sqlx::query_scalar(
+        "SELECT status_id FROM idempotency_keys WHERE account_id = $1 AND key = $2",
+    )
+    .bind(account_id)
+    .bind(key.to_string())
+    .fetch_optional(e)
+    .await?)
+}
+
+pub async fn insert_idempotent<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    account_id: i64,
+    key: &str,
+    status_id: i64,
+    at: Timestamp,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO idempotency_keys (account_id, key, status_id, created_at) \
+         VALUES ($1, $2, $3, $4)",
+    )
+    .bind(account_id)
+    .bind(key.to_string())
+    .bind(status_id)
+    .bind(at.millis())
+    .execute(e)
+    .await?;
+    Ok(())
+}
+
+pub async fn count_local<'e, E: Executor<'e, Database = Any>>(e: E) -> Result<i64> {
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM statuses WHERE local = $1")
+            .bind(true)
+            .fetch_one(e)
+            .await?,
+    )
+}

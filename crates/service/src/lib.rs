@@ -1,0 +1,67 @@
+//! The use-cases. Each public function authorises, checks visibility, runs one transaction and
+//! returns domain views that `api` renders. Handlers call exactly one of these.
+
+mod crypto;
+mod error;
+mod password;
+mod text;
+
+pub mod accounts;
+pub mod config;
+pub mod instance;
+pub mod oauth;
+pub mod relationships;
+pub mod statuses;
+pub mod timelines;
+pub mod views;
+
+use std::sync::Arc;
+
+use bonsai_core::id::IdGenerator;
+use bonsai_db::Db;
+
+pub use config::{InstanceConfig, Registrations};
+pub use error::{Error, ErrorKind, Result};
+pub use oauth::Viewer;
+
+/// Everything the use-cases need, built once at start and shared.
+#[derive(Clone)]
+pub struct Services {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    db: Db,
+    config: InstanceConfig,
+    ids: IdGenerator,
+    passwords: password::Hasher,
+}
+
+impl Services {
+    pub fn new(db: Db, config: InstanceConfig) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                db,
+                passwords: password::Hasher::new(config.password_hash_concurrency),
+                config,
+                ids: IdGenerator::new(),
+            }),
+        }
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.inner.db
+    }
+
+    pub fn config(&self) -> &InstanceConfig {
+        &self.inner.config
+    }
+
+    pub(crate) fn next_id(&self) -> i64 {
+        self.inner.ids.next()
+    }
+
+    pub(crate) fn passwords(&self) -> &password::Hasher {
+        &self.inner.passwords
+    }
+}

@@ -1,0 +1,256 @@
+//! Follows, follow requests for locked accounts, and relationship lookups.
+
+use bonsai_core::model::{Account, Follow, Page, Relationship};
+use bonsai_core::timestamp::Timestamp;
+use bonsai_db::accounts::{self, Counter};
+use bonsai_db::follows::{self, Kind, Side};
+
+use crate::error::{commit, DbResultExt, Error, Result};
+use crate::oauth::Viewer;
+use crate::Services;
+
+/// Most ids one `relationships` call answers for.
+const MAX_RELATIONSHIPS: usize = 80;
+
+pub struct FollowOptions {
+    pub reblogs: Option<bool>,
+    pub notify: Option<bool>,
+}
+
+/// A page of accounts plus the ids pagination runs over (follow or request ids).
+pub struct AccountPage {
+    pub accounts: Vec<Account>,
+    pub cursor_ids: Vec<i64>,
+}
+
+impl Services {
+    pub async fn follow(
+        &self,
+        viewer: &Viewer,
+        target_id: i64,
+        opts: FollowOptions,
+    ) -> Result<Relationship> {
+        viewer.require("write:follows")?;
+        let me = viewer.account()?.id;
+        let target = self.account(target_id).await?;
+        if target.id == me {
+            return Err(Error::forbidden("This action is not allowed"));
+        }
+        let db = self.db().reader();
+        let existing = follows::find(db, Kind::Follow, me, target.id)
+            .await
+            .or_internal()?;
+        let pending = follows::find(db, Kind::Request, me, target.id)
+            .await
+            .or_internal()?;
+        let current = existing.or(pending);
+        let f = Follow {
+            id: self.next_id(),
+            account_id: me,
+            target_account_id: target.id,
+            show_reblogs: opts
+                .reblogs
+                .unwrap_or(current.is_none_or(|c| c.show_reblogs)),
+            notify: opts.notify.unwrap_or(current.is_some_and(|c| c.notify)),
+            created_at: Timestamp::now(),
+        };
+        let mut tx = self.db().begin().await.or_internal()?;
+        // Already following: only the options change. Locked targets get a request.
+        let kind = if existing.is_some() || !target.locked {
+            Kind::Follow
+        } else {
+            Kind::Request
+        };
+        let created = follows::upsert(&mut tx, kind, &f).await.or_internal()?;
+        if created && kind == Kind::Follow {
+            accounts::bump(&mut *tx, me, Counter::Following, 1)
+                .await
+                .or_internal()?;
+            accounts::bump(&mut *tx, target.id, Counter::Followers, 1)
+                .await
+                .or_internal()?;
+        }
+        commit(tx).await?;
+        self.relationship(me, target.id).await
+    }
+
+    pub async fn unfollow(&self, viewer: &Viewer, target_id: i64) -> Result<Relationship> {
+        viewer.require("write:follows")?;
+        let me = viewer.account()?.id;
+        let target = self.account(target_id).await?;
+        let mut tx = self.db().begin().await.or_internal()?;
+        if follows::remove(&mut *tx, Kind::Follow, me, target.id)
+            .await
+            .or_internal()?
+            .is_some()
+        {
+            accounts::bump(&mut *tx, me, Counter::Following, -1)
+                .await
+                .or_internal()?;
+            accounts::bump(&mut *tx, target.id, Counter::Followers, -1)
+                .await
+                .or_internal()?;
+        }
+        follows::remove(&mut *tx, Kind::Request, me, target.id)
+            .await
+            .or_internal()?;
+        commit(tx).await?;
+        self.relationship(me, target.id).await
+    }
+
+    /// Accepts a pending request from `requester_id` to the viewer.
+    pub async fn authorize_follow_request(
+        &self,
+        viewer: &Viewer,
+        requester_id: i64,
+    ) -> Result<Relationship> {
+        viewer.require("write:follows")?;
+        let me = viewer.account()?.id;
+        let mut tx = self.db().begin().await.or_internal()?;
+        let request = follows::remove(&mut *tx, Kind::Request, requester_id, me)
+            .await
+            .or_internal()?
+            .ok_or_else(Error::not_found)?;
+        let follow = Follow {
+            id: self.next_id(),
+            created_at: Timestamp::now(),
+            ..request
+        };
+        if follows::upsert(&mut tx, Kind::Follow, &follow)
+            .await
+            .or_internal()?
+        {
+            accounts::bump(&mut *tx, requester_id, Counter::Following, 1)
+                .await
+                .or_internal()?;
+            accounts::bump(&mut *tx, me, Counter::Followers, 1)
+                .await
+                .or_internal()?;
+        }
+        commit(tx).await?;
+        self.relationship(me, requester_id).await
+    }
+
+    pub async fn reject_follow_request(
+        &self,
+        viewer: &Viewer,
+        requester_id: i64,
+    ) -> Result<Relationship> {
+        viewer.require("write:follows")?;
+        let me = viewer.account()?.id;
+        follows::remove(self.db().writer(), Kind::Request, requester_id, me)
+            .await
+            .or_internal()?
+            .ok_or_else(Error::not_found)?;
+        self.relationship(me, requester_id).await
+    }
+
+    pub async fn follow_requests(&self, viewer: &Viewer, page: &Page) -> Result<AccountPage> {
+        viewer.require("read:follows")?;
+        let me = viewer.account()?.id;
+        let rows = follows::list(self.db().reader(), Kind::Request, Side::Followers, me, page)
+            .await
+            .or_internal()?;
+        self.account_page(rows, |f| f.account_id).await
+    }
+
+    pub async fn followers(
+        &self,
+        viewer: Option<&Viewer>,
+        id: i64,
+        page: &Page,
+    ) -> Result<AccountPage> {
+        if let Some(v) = viewer {
+            v.require("read:accounts")?;
+        }
+        let account = self.account(id).await?;
+        let rows = follows::list(
+            self.db().reader(),
+            Kind::Follow,
+            Side::Followers,
+            account.id,
+            page,
+        )
+        .await
+        .or_internal()?;
+        self.account_page(rows, |f| f.account_id).await
+    }
+
+    pub async fn following(
+        &self,
+        viewer: Option<&Viewer>,
+        id: i64,
+        page: &Page,
+    ) -> Result<AccountPage> {
+        if let Some(v) = viewer {
+            v.require("read:accounts")?;
+        }
+        let account = self.account(id).await?;
+        let rows = follows::list(
+            self.db().reader(),
+            Kind::Follow,
+            Side::Following,
+            account.id,
+            page,
+        )
+        .await
+        .or_internal()?;
+        self.account_page(rows, |f| f.target_account_id).await
+    }
+
+    async fn account_page(
+        &self,
+        rows: Vec<Follow>,
+        pick: fn(&Follow) -> i64,
+    ) -> Result<AccountPage> {
+        let ids: Vec<i64> = rows.iter().map(pick).collect();
+        let found = accounts::find_many(self.db().reader(), &ids)
+            .await
+            .or_internal()?;
+        let mut out = AccountPage {
+            accounts: Vec::with_capacity(rows.len()),
+            cursor_ids: Vec::with_capacity(rows.len()),
+        };
+        for row in &rows {
+            if let Some(a) = found.iter().find(|a| a.id == pick(row)) {
+                out.accounts.push(a.clone());
+                out.cursor_ids.push(row.id);
+            }
+        }
+        Ok(out)
+    }
+
+    pub async fn relationships(&self, viewer: &Viewer, ids: &[i64]) -> Result<Vec<Relationship>> {
+        viewer.require("read:follows")?;
+        let me = viewer.account()?.id;
+        let mut ids: Vec<i64> = ids.iter().copied().take(MAX_RELATIONSHIPS).collect();
+        let mut seen = std::collections::HashSet::new();
+        ids.retain(|id| seen.insert(*id));
+        // Unknown ids are left out, as Mastodon does.
+        let known: Vec<i64> = accounts::find_many(self.db().reader(), &ids)
+            .await
+            .or_internal()?
+            .iter()
+            .map(|a| a.id)
+            .collect();
+        ids.retain(|id| known.contains(id));
+        follows::relationships(self.db().reader(), me, &ids)
+            .await
+            .or_internal()
+    }
+
+    pub async fn pending_request_count(&self, viewer: &Viewer) -> Result<i64> {
+        let me = viewer.account()?.id;
+        follows::count_requests_to(self.db().reader(), me)
+            .await
+            .or_internal()
+    }
+
+    async fn relationship(&self, me: i64, other: i64) -> Result<Relationship> {
+        follows::relationships(self.db().reader(), me, &[other])
+            .await
+            .or_internal()?
+            .pop()
+            .ok_or_else(Error::internal)
+    }
+}

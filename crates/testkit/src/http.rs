@@ -1,0 +1,216 @@
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode};
+use serde_json::Value;
+use tower::ServiceExt;
+
+use bonsai_service::{InstanceConfig, Services};
+
+use crate::database::{test_db, TestDb};
+
+/// The real router over a fresh database, called in-process.
+pub struct TestApp {
+    pub services: Services,
+    pub db: TestDb,
+}
+
+pub struct Response {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
+    }
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    }
+}
+
+impl TestApp {
+    pub async fn new() -> Self {
+        Self::with_config(|_| {}).await
+    }
+
+    pub async fn with_config(adjust: impl FnOnce(&mut InstanceConfig)) -> Self {
+        let db = test_db().await;
+        let mut config = InstanceConfig::for_domain("bonsai.test", "https");
+        config.password_hash_concurrency = 2;
+        adjust(&mut config);
+        let services = Services::new(db.db.clone(), config);
+        Self { services, db }
+    }
+
+    /// Sends a request. `body` is sent as-is with `content_type` when given.
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<(&str, Vec<u8>)>,
+        extra_headers: &[(&str, &str)],
+    ) -> Response {
+        let mut req = Request::builder().method(method).uri(path);
+        if let Some(t) = token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        for (k, v) in extra_headers {
+            req = req.header(*k, *v);
+        }
+        let body = match body {
+            Some((ct, bytes)) => {
+                req = req.header("content-type", ct);
+                Body::from(bytes)
+            }
+            None => Body::empty(),
+        };
+        let req = req.body(body).expect("request builds");
+        let app = bonsai_api::app(self.services.clone());
+        let res = app.oneshot(req).await.expect("router is infallible");
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = axum::body::to_bytes(res.into_body(), 16 * 1024 * 1024)
+            .await
+            .expect("read body")
+            .to_vec();
+        Response {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
+        self.request(Method::GET, path, token, None, &[]).await
+    }
+
+    pub async fn post_json(&self, path: &str, token: Option<&str>, json: Value) -> Response {
+        self.request(
+            Method::POST,
+            path,
+            token,
+            Some(("application/json", json.to_string().into_bytes())),
+            &[],
+        )
+        .await
+    }
+
+    pub async fn post_form(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        form: &[(&str, &str)],
+    ) -> Response {
+        let body = form
+            .iter()
+            .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        self.request(
+            Method::POST,
+            path,
+            token,
+            Some(("application/x-www-form-urlencoded", body.into_bytes())),
+            &[],
+        )
+        .await
+    }
+
+    /// Registers an app and signs a new local user in with the password grant.
+    /// Returns (account id, access token).
+    pub async fn user(&self, username: &str, scopes: &str) -> (String, String) {
+        let (client_id, client_secret) = self.app(scopes).await;
+        self.user_with_app(username, &client_id, &client_secret, scopes)
+            .await
+    }
+
+    pub async fn app(&self, scopes: &str) -> (String, String) {
+        let app = self
+            .post_json(
+                "/api/v1/apps",
+                None,
+                serde_json::json!({
+                    "client_name": "testkit",
+                    "redirect_uris": "urn:ietf:wg:oauth:2.0:oob",
+                    "scopes": scopes
+                }),
+            )
+            .await;
+        assert_eq!(app.status, StatusCode::OK, "app creation: {}", app.text());
+        let app = app.json();
+        (
+            app["client_id"].as_str().unwrap_or_default().to_string(),
+            app["client_secret"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+        )
+    }
+
+    pub async fn user_with_app(
+        &self,
+        username: &str,
+        client_id: &str,
+        client_secret: &str,
+        scopes: &str,
+    ) -> (String, String) {
+        let email = format!("{username}@bonsai.test");
+        let (account, _) = self
+            .services
+            .create_local_account(bonsai_service::accounts::NewLocalAccount {
+                username: username.into(),
+                email: email.clone(),
+                password: "correct horse battery".into(),
+                role: bonsai_core::model::Role::User,
+                approved: true,
+                locale: None,
+                reason: None,
+                allow_reserved: false,
+                extra_errors: Vec::new(),
+            })
+            .await
+            .expect("create account");
+        let tok = self
+            .post_form(
+                "/oauth/token",
+                None,
+                &[
+                    ("grant_type", "password"),
+                    ("client_id", client_id),
+                    ("client_secret", client_secret),
+                    ("username", &email),
+                    ("password", "correct horse battery"),
+                    ("scope", scopes),
+                ],
+            )
+            .await;
+        assert_eq!(tok.status, StatusCode::OK, "password grant: {}", tok.text());
+        (
+            account.id.to_string(),
+            tok.json()["access_token"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+        )
+    }
+}
+
+fn enc(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}

@@ -1,0 +1,10 @@
+//! One test binary for both backends: `BONSAI_TEST_DATABASE_URL` picks PostgreSQL.
+#![allow(clippy::unwrap_used)]
+
+mod errors;
+mod follows;
+mod instance;
+mod oauth;
+mod statuses;
+mod storage;
+mod timelines;

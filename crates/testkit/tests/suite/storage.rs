@@ -1,0 +1,330 @@
+//! Repository behaviour on a real database (SQLite file or PostgreSQL schema).
+
+use bonsai_core::model::{Account, Follow, Page, Status};
+use bonsai_core::timestamp::Timestamp;
+use bonsai_core::visibility::Visibility;
+use bonsai_db::follows::{self, Kind, Side};
+use bonsai_db::{accounts, statuses, tags, timelines};
+use bonsai_testkit::test_db;
+
+fn account(id: i64, username: &str) -> Account {
+    let now = Timestamp::from_millis(1_700_000_000_000);
+    Account {
+        id,
+        username: username.into(),
+        domain: None,
+        display_name: format!("{username} display"),
+        note: String::new(),
+        note_source: String::new(),
+        locked: false,
+        bot: true,
+        discoverable: true,
+        fields: vec![bonsai_core::model::Field {
+            name: "site".into(),
+            value: "https://example.org".into(),
+            verified_at: None,
+        }],
+        uri: format!("https://bonsai.test/users/{username}"),
+        url: format!("https://bonsai.test/@{username}"),
+        public_key_pem: "pem".into(),
+        private_key_pem: None,
+        followers_count: 0,
+        following_count: 0,
+        statuses_count: 0,
+        last_status_at: None,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+fn status(id: i64, account_id: i64, visibility: Visibility) -> Status {
+    Status {
+        id,
+        uri: format!("https://bonsai.test/s/{id}"),
+        url: format!("https://bonsai.test/@x/{id}"),
+        account_id,
+        in_reply_to_id: None,
+        in_reply_to_account_id: None,
+        reblog_of_id: None,
+        content: "<p>hi</p>".into(),
+        text: "hi".into(),
+        spoiler_text: String::new(),
+        sensitive: false,
+        visibility,
+        language: Some("en".into()),
+        application_id: None,
+        local: true,
+        replies_count: 0,
+        reblogs_count: 0,
+        favourites_count: 0,
+        created_at: Timestamp::from_millis(1_700_000_000_000 + id),
+        edited_at: None,
+    }
+}
+
+#[tokio::test]
+async fn migrations_have_matching_versions() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../db/migrations");
+    let list = |d: &str| {
+        let mut v: Vec<String> = std::fs::read_dir(format!("{root}/{d}"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(list("sqlite"), list("postgres"));
+    assert_eq!(list("sqlite").len(), bonsai_db::migrations().len());
+    // Applying twice is a no-op.
+    let t = test_db().await;
+    assert_eq!(t.db.migrate().await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn accounts_round_trip_and_unique_names() {
+    let t = test_db().await;
+    let a = account(1, "Alice");
+    accounts::insert(t.db.writer(), &a).await.unwrap();
+    let got = accounts::find(t.db.reader(), 1).await.unwrap().unwrap();
+    assert_eq!(got.username, "Alice");
+    assert!(got.bot && !got.locked && got.domain.is_none());
+    assert_eq!(got.fields, a.fields);
+    assert_eq!(got.created_at, a.created_at);
+    // Case-insensitive lookup, and the unique index refuses a case variant.
+    assert!(accounts::find_by_username(t.db.reader(), "alice", None)
+        .await
+        .unwrap()
+        .is_some());
+    let err = accounts::insert(t.db.writer(), &account(2, "ALICE"))
+        .await
+        .unwrap_err();
+    assert!(err.is_unique_violation(), "{err}");
+    // Counters never go below zero.
+    accounts::bump(t.db.writer(), 1, accounts::Counter::Followers, -5)
+        .await
+        .unwrap();
+    assert_eq!(
+        accounts::find(t.db.reader(), 1)
+            .await
+            .unwrap()
+            .unwrap()
+            .followers_count,
+        0
+    );
+    // LIKE wildcards in a search are literal.
+    assert!(accounts::search_local(t.db.reader(), "%", 10, 0)
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        accounts::search_local(t.db.reader(), "ali", 10, 0)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_failed_transaction_writes_nothing() {
+    let t = test_db().await;
+    let mut tx = t.db.begin().await.unwrap();
+    accounts::insert(&mut *tx, &account(1, "bob"))
+        .await
+        .unwrap();
+    // Second insert with the same id fails; the whole transaction is rolled back on drop.
+    assert!(accounts::insert(&mut *tx, &account(1, "carol"))
+        .await
+        .is_err());
+    drop(tx);
+    assert!(accounts::find(t.db.reader(), 1).await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn timelines_respect_visibility_and_pagination() {
+    let t = test_db().await;
+    let w = t.db.writer();
+    for (id, name) in [
+        (1, "author"),
+        (2, "follower"),
+        (3, "stranger"),
+        (4, "mentioned"),
+    ] {
+        accounts::insert(w, &account(id, name)).await.unwrap();
+    }
+    let mut conn = t.db.begin().await.unwrap();
+    follows::upsert(
+        &mut conn,
+        Kind::Follow,
+        &Follow {
+            id: 100,
+            account_id: 2,
+            target_account_id: 1,
+            show_reblogs: true,
+            notify: false,
+            created_at: Timestamp::now(),
+        },
+    )
+    .await
+    .unwrap();
+    conn.commit().await.unwrap();
+    statuses::insert(w, &status(10, 1, Visibility::Public))
+        .await
+        .unwrap();
+    statuses::insert(w, &status(11, 1, Visibility::Unlisted))
+        .await
+        .unwrap();
+    statuses::insert(w, &status(12, 1, Visibility::Private))
+        .await
+        .unwrap();
+    statuses::insert(w, &status(13, 1, Visibility::Direct))
+        .await
+        .unwrap();
+    statuses::insert_mention(w, 13, 4).await.unwrap();
+
+    let page = Page {
+        limit: 20,
+        ..Default::default()
+    };
+    let ids = |v: Vec<Status>| v.into_iter().map(|s| s.id).collect::<Vec<_>>();
+    let r = t.db.reader();
+    assert_eq!(
+        ids(timelines::home(r, 2, &page).await.unwrap()),
+        vec![12, 11, 10]
+    );
+    assert_eq!(
+        ids(timelines::home(r, 3, &page).await.unwrap()),
+        Vec::<i64>::new()
+    );
+    assert_eq!(
+        ids(timelines::public(r, Default::default(), &page)
+            .await
+            .unwrap()),
+        vec![10]
+    );
+    let all = timelines::AccountFilter::default();
+    assert_eq!(
+        ids(timelines::account(r, 1, Some(3), &all, &page)
+            .await
+            .unwrap()),
+        vec![11, 10]
+    );
+    assert_eq!(
+        ids(timelines::account(r, 1, Some(2), &all, &page)
+            .await
+            .unwrap()),
+        vec![12, 11, 10]
+    );
+    assert_eq!(
+        ids(timelines::account(r, 1, Some(4), &all, &page)
+            .await
+            .unwrap()),
+        vec![13, 11, 10]
+    );
+    assert_eq!(
+        ids(timelines::account(r, 1, None, &all, &page).await.unwrap()),
+        vec![11, 10]
+    );
+    assert_eq!(
+        ids(timelines::account(r, 1, Some(1), &all, &page)
+            .await
+            .unwrap()),
+        vec![13, 12, 11, 10]
+    );
+
+    // max_id / since_id / min_id as Mastodon defines them.
+    let p = |max_id, since_id, min_id, limit| Page {
+        max_id,
+        since_id,
+        min_id,
+        limit,
+    };
+    assert_eq!(
+        ids(timelines::home(r, 1, &p(Some(13), None, None, 2))
+            .await
+            .unwrap()),
+        vec![12, 11]
+    );
+    assert_eq!(
+        ids(timelines::home(r, 1, &p(None, Some(10), None, 2))
+            .await
+            .unwrap()),
+        vec![13, 12]
+    );
+    assert_eq!(
+        ids(timelines::home(r, 1, &p(None, None, Some(10), 2))
+            .await
+            .unwrap()),
+        vec![12, 11]
+    );
+}
+
+#[tokio::test]
+async fn follows_tags_and_relationships() {
+    let t = test_db().await;
+    for (id, name) in [(1, "a"), (2, "b"), (3, "c")] {
+        accounts::insert(t.db.writer(), &account(id, name))
+            .await
+            .unwrap();
+    }
+    let f = |id, from, to| Follow {
+        id,
+        account_id: from,
+        target_account_id: to,
+        show_reblogs: false,
+        notify: true,
+        created_at: Timestamp::now(),
+    };
+    let mut tx = t.db.begin().await.unwrap();
+    assert!(follows::upsert(&mut tx, Kind::Follow, &f(10, 1, 2))
+        .await
+        .unwrap());
+    assert!(!follows::upsert(&mut tx, Kind::Follow, &f(11, 1, 2))
+        .await
+        .unwrap());
+    assert!(follows::upsert(&mut tx, Kind::Request, &f(12, 3, 1))
+        .await
+        .unwrap());
+    tx.commit().await.unwrap();
+    let rel = follows::relationships(t.db.reader(), 1, &[2, 3])
+        .await
+        .unwrap();
+    assert!(rel[0].following && !rel[0].followed_by && rel[0].notifying && !rel[0].showing_reblogs);
+    assert!(rel[1].requested_by && !rel[1].following);
+    let page = Page {
+        limit: 10,
+        ..Default::default()
+    };
+    let followers = follows::list(t.db.reader(), Kind::Follow, Side::Followers, 2, &page)
+        .await
+        .unwrap();
+    assert_eq!(followers.len(), 1);
+    assert_eq!(followers[0].id, 10);
+    assert!(follows::remove(t.db.writer(), Kind::Follow, 1, 2)
+        .await
+        .unwrap()
+        .is_some());
+    assert!(follows::remove(t.db.writer(), Kind::Follow, 1, 2)
+        .await
+        .unwrap()
+        .is_none());
+
+    statuses::insert(t.db.writer(), &status(50, 1, Visibility::Public))
+        .await
+        .unwrap();
+    let mut conn = t.db.begin().await.unwrap();
+    let tag = tags::upsert(&mut conn, 900, "Rust", Timestamp::now())
+        .await
+        .unwrap();
+    let again = tags::upsert(&mut conn, 901, "RUST", Timestamp::now())
+        .await
+        .unwrap();
+    assert_eq!(tag.id, again.id);
+    assert_eq!(again.display_name, "Rust");
+    tags::link(&mut *conn, tag.id, 50).await.unwrap();
+    conn.commit().await.unwrap();
+    let found = timelines::tag(t.db.reader(), "rust", Default::default(), &page)
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1);
+}
