@@ -20,6 +20,26 @@ impl<S: Send + Sync> FromRequest<S> for Params {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let mut params = Self::parse(req, state).await?;
+        for v in params.0.values_mut() {
+            strip_nul(v);
+        }
+        Ok(params)
+    }
+}
+
+/// NUL never belongs in text a client sends, and PostgreSQL refuses to store it.
+fn strip_nul(v: &mut Value) {
+    match v {
+        Value::String(s) if s.contains('\0') => *s = s.replace('\0', ""),
+        Value::Array(items) => items.iter_mut().for_each(strip_nul),
+        Value::Object(obj) => obj.values_mut().for_each(strip_nul),
+        _ => {}
+    }
+}
+
+impl Params {
+    async fn parse<S: Send + Sync>(req: Request, state: &S) -> Result<Self, ApiError> {
         let mut map = Map::new();
         if let Some(q) = req.uri().query() {
             merge_pairs(&mut map, form_urlencoded::parse(q.as_bytes()).into_owned());

@@ -245,3 +245,18 @@ pub async fn count_local_active_since<'e, E: Executor<'e, Database = Any>>(
     .fetch_one(e)
     .await?)
 }
+
+/// Local accounts created in `[from, to)`.
+pub async fn count_local_created_between<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    from: Timestamp,
+    to: Timestamp,
+) -> Result<i64> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM accounts WHERE domain = '' AND created_at >= $1 AND created_at < $2",
+    )
+    .bind(from.millis())
+    .bind(to.millis())
+    .fetch_one(e)
+    .await?)
+}

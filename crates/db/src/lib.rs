@@ -8,6 +8,7 @@ mod query;
 mod row;
 
 pub mod accounts;
+pub mod favourites;
 pub mod follows;
 pub mod oauth;
 pub mod statuses;

@@ -25,7 +25,7 @@ macro_rules! migration {
     };
 }
 
-static MIGRATIONS: &[Migration] = &[migration!(1, "0001_init")];
+static MIGRATIONS: &[Migration] = &[migration!(1, "0001_init"), migration!(2, "0002_favourites")];
 
 pub fn migrations() -> &'static [Migration] {
     MIGRATIONS

@@ -100,22 +100,6 @@ pub async fn delete<'e, E: Executor<'e, Database = Any>>(e: E, id: i64) -> Resul
     Ok(done.rows_affected() > 0)
 }
 
-pub async fn bump_replies<'e, E: Executor<'e, Database = Any>>(
-    e: E,
-    id: i64,
-    delta: i64,
-) -> Result<()> {
-    sqlx::query(
-        "UPDATE statuses SET replies_count = CASE WHEN replies_count + $2 < 0 THEN 0 \
-         ELSE replies_count + $2 END WHERE id = $1",
-    )
-    .bind(id)
-    .bind(delta)
-    .execute(e)
-    .await?;
-    Ok(())
-}
-
 /// Every reply below `id`, at any depth, oldest first (bounded).
 pub async fn descendants<'e, E: Executor<'e, Database = Any>>(
     e: E,
@@ -287,4 +271,94 @@ pub async fn count_local<'e, E: Executor<'e, Database = Any>>(e: E) -> Result<i6
             .fetch_one(e)
             .await?,
     )
+}
+
+/// The viewer's reblog of `status_id`, if any.
+pub async fn find_reblog<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    account_id: i64,
+    status_id: i64,
+) -> Result<Option<Status>> {
+    let sql =
+        format!("SELECT {COLS} FROM statuses s WHERE s.account_id = $1 AND s.reblog_of_id = $2");
+    let row = sqlx::query(&sql)
+        .bind(account_id)
+        .bind(status_id)
+        .fetch_optional(e)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// Of `status_ids`, those `account_id` has reblogged.
+pub async fn reblogged_among<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    account_id: i64,
+    status_ids: &[i64],
+) -> Result<Vec<i64>> {
+    if status_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = Sql::new("SELECT reblog_of_id FROM statuses WHERE account_id = ");
+    q.bind(account_id).push(" AND reblog_of_id IN (");
+    q.bind_ids(status_ids).push(")");
+    q.fetch_all(e)
+        .await?
+        .iter()
+        .map(|r| int(r, "reblog_of_id"))
+        .collect()
+}
+
+/// Which counter of a status to move.
+#[derive(Debug, Clone, Copy)]
+pub enum StatusCounter {
+    Replies,
+    Reblogs,
+    Favourites,
+}
+
+pub async fn bump<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    id: i64,
+    counter: StatusCounter,
+    delta: i64,
+) -> Result<()> {
+    let col = match counter {
+        StatusCounter::Replies => "replies_count",
+        StatusCounter::Reblogs => "reblogs_count",
+        StatusCounter::Favourites => "favourites_count",
+    };
+    let sql = format!(
+        "UPDATE statuses SET {col} = CASE WHEN {col} + $2 < 0 THEN 0 ELSE {col} + $2 END WHERE id = $1"
+    );
+    sqlx::query(&sql).bind(id).bind(delta).execute(e).await?;
+    Ok(())
+}
+
+/// A status by its ActivityPub id or its web URL.
+pub async fn find_by_uri_or_url<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    uri: &str,
+) -> Result<Option<Status>> {
+    let sql = format!("SELECT {COLS} FROM statuses s WHERE s.uri = $1 OR s.url = $1 LIMIT 1");
+    let row = sqlx::query(&sql)
+        .bind(uri.to_string())
+        .fetch_optional(e)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// Local statuses created in `[from, to)`.
+pub async fn count_local_between<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    from: Timestamp,
+    to: Timestamp,
+) -> Result<i64> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM statuses WHERE local = $1 AND created_at >= $2 AND created_at < $3",
+    )
+    .bind(true)
+    .bind(from.millis())
+    .bind(to.millis())
+    .fetch_one(e)
+    .await?)
 }

@@ -81,3 +81,38 @@ pub async fn of_statuses<'e, E: Executor<'e, Database = Any>>(
         })
         .collect()
 }
+
+/// Tags whose name starts with `prefix` (lowercase), most used first.
+pub async fn search<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    prefix: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<Tag>> {
+    let mut escaped = String::new();
+    for c in prefix.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    let rows = sqlx::query(
+        "SELECT t.id, t.name, t.display_name FROM tags t WHERE t.name LIKE $1 ESCAPE '\\' \
+         ORDER BY (SELECT COUNT(*) FROM status_tags st WHERE st.tag_id = t.id) DESC, t.name \
+         LIMIT $2 OFFSET $3",
+    )
+    .bind(format!("{escaped}%"))
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(e)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Tag {
+                id: int(r, "id")?,
+                name: text(r, "name")?,
+                display_name: text(r, "display_name")?,
+            })
+        })
+        .collect()
+}

@@ -199,7 +199,9 @@ impl Services {
             err("email", "ERR_INVALID", "is invalid");
         }
         let pw_len = new.password.chars().count();
-        if pw_len < MIN_PASSWORD {
+        if new.password.is_empty() {
+            err("password", "ERR_BLANK", "can't be blank");
+        } else if pw_len < MIN_PASSWORD {
             err(
                 "password",
                 "ERR_TOO_SHORT",
@@ -229,7 +231,10 @@ impl Services {
             });
         }
         if !errors.iter().any(|e| e.field == "email")
-            && users::find_by_email(db, &email).await.or_internal()?.is_some()
+            && users::find_by_email(db, &email)
+                .await
+                .or_internal()?
+                .is_some()
         {
             errors.push(FieldError {
                 field: "email",

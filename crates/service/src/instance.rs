@@ -41,3 +41,39 @@ impl Services {
         Ok(None)
     }
 }
+
+/// One week of `/api/v1/instance/activity`.
+pub struct WeekActivity {
+    /// Start of the week (Monday 00:00 UTC).
+    pub week: Timestamp,
+    pub statuses: i64,
+    pub registrations: i64,
+}
+
+const WEEK_MS: i64 = 7 * 86_400_000;
+/// The Unix epoch was a Thursday; weeks start on Monday, three days later.
+const MONDAY_OFFSET_MS: i64 = 4 * 86_400_000;
+
+impl Services {
+    /// The last 12 weeks, newest first, as Mastodon reports them. Logins are not tracked.
+    pub async fn instance_activity(&self) -> Result<Vec<WeekActivity>> {
+        let db = self.db().reader();
+        let now = Timestamp::now().millis();
+        let this_week = now - (now - MONDAY_OFFSET_MS).rem_euclid(WEEK_MS);
+        let mut out = Vec::with_capacity(12);
+        for i in 0..12 {
+            let from = Timestamp::from_millis(this_week - i * WEEK_MS);
+            let to = Timestamp::from_millis(this_week - (i - 1) * WEEK_MS);
+            out.push(WeekActivity {
+                week: from,
+                statuses: statuses::count_local_between(db, from, to)
+                    .await
+                    .or_internal()?,
+                registrations: accounts::count_local_created_between(db, from, to)
+                    .await
+                    .or_internal()?,
+            });
+        }
+        Ok(out)
+    }
+}

@@ -589,14 +589,26 @@ impl Services {
                 return Err(OAuthError::invalid_client());
             }
         }
-        oauth::revoke(
-            self.db().writer(),
-            &token_hash(token),
-            app.id,
-            Timestamp::now(),
-        )
-        .await
-        .or_internal()?;
+        let hash = token_hash(token);
+        let owner = match oauth::find_token(self.db().reader(), &hash)
+            .await
+            .or_internal()?
+        {
+            Some(t) => Some(t),
+            None => oauth::find_token_by_refresh(self.db().reader(), &hash)
+                .await
+                .or_internal()?,
+        };
+        if owner.is_some_and(|t| t.app_id != app.id) {
+            return Err(OAuthError {
+                code: "unauthorized_client",
+                description: "You are not authorized to revoke this token".into(),
+                status: 403,
+            });
+        }
+        oauth::revoke(self.db().writer(), &hash, app.id, Timestamp::now())
+            .await
+            .or_internal()?;
         Ok(())
     }
 }

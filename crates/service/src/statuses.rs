@@ -4,6 +4,7 @@ use bonsai_core::model::Status;
 use bonsai_core::timestamp::Timestamp;
 use bonsai_core::visibility::{can_view, ViewerRelation, Visibility};
 use bonsai_db::accounts::{self, Counter};
+use bonsai_db::statuses::StatusCounter;
 use bonsai_db::{follows, statuses, tags};
 
 use crate::error::{commit, DbResultExt, Error, Result};
@@ -154,7 +155,7 @@ impl Services {
             .await
             .or_internal()?;
         if let Some(p) = &parent {
-            statuses::bump_replies(&mut *tx, p.id, 1)
+            statuses::bump(&mut *tx, p.id, StatusCounter::Replies, 1)
                 .await
                 .or_internal()?;
         }
@@ -226,7 +227,7 @@ impl Services {
                 .await
                 .or_internal()?;
             if let Some(pid) = s.in_reply_to_id {
-                statuses::bump_replies(&mut *tx, pid, -1)
+                statuses::bump(&mut *tx, pid, StatusCounter::Replies, -1)
                     .await
                     .or_internal()?;
             }

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use bonsai_core::model::{Account, App, Status, Tag};
-use bonsai_db::{accounts, oauth, statuses, tags};
+use bonsai_db::{accounts, favourites, oauth, statuses, tags};
 
 use crate::error::{DbResultExt, Result};
 use crate::Services;
@@ -19,6 +19,9 @@ pub struct StatusView {
     pub application: Option<App>,
     /// Only known (and only shown) for the viewer's own statuses.
     pub pinned: Option<bool>,
+    /// Whether the viewer has favourited / boosted it (false for anonymous viewers).
+    pub favourited: bool,
+    pub reblogged: bool,
 }
 
 impl Services {
@@ -60,6 +63,13 @@ impl Services {
             .map(|s| s.id)
             .collect();
         let pinned = statuses::pinned_among(db, &own).await.or_internal()?;
+        let (faved, boosted) = match viewer {
+            Some(v) => (
+                favourites::among(db, v, &ids).await.or_internal()?,
+                statuses::reblogged_among(db, v, &ids).await.or_internal()?,
+            ),
+            None => (Vec::new(), Vec::new()),
+        };
         let mut app_ids: Vec<i64> = all.iter().filter_map(|s| s.application_id).collect();
         app_ids.sort_unstable();
         app_ids.dedup();
@@ -85,6 +95,8 @@ impl Services {
                 reblog: None,
                 application: s.application_id.and_then(|id| apps.get(&id).cloned()),
                 pinned: (Some(s.account_id) == viewer).then(|| pinned.contains(&s.id)),
+                favourited: faved.contains(&s.id),
+                reblogged: boosted.contains(&s.id),
                 status: s.clone(),
             })
         };

@@ -5,6 +5,7 @@ pub mod app;
 pub mod instance;
 pub mod relationship;
 pub mod status;
+pub mod tag;
 
 pub use account::{Account, CredentialAccount};
 pub use app::{Application, CredentialApplication};

@@ -31,6 +31,33 @@ pub async fn v2(State(state): State<AppState>) -> ApiResult<Json<Value>> {
     Ok(Json(instance::v2(state.services.config(), &stats, contact)))
 }
 
+/// Domains this instance federates with; none until federation lands.
+pub async fn peers() -> Json<Value> {
+    Json(json!([]))
+}
+
+/// Server rules; none configured yet.
+pub async fn rules() -> Json<Value> {
+    Json(json!([]))
+}
+
+pub async fn activity(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+    let weeks = state.services.instance_activity().await?;
+    Ok(Json(Value::Array(
+        weeks
+            .iter()
+            .map(|w| {
+                json!({
+                    "week": (w.week.millis() / 1000).to_string(),
+                    "statuses": w.statuses.to_string(),
+                    "logins": "0",
+                    "registrations": w.registrations.to_string()
+                })
+            })
+            .collect(),
+    )))
+}
+
 pub async fn custom_emojis() -> Json<Value> {
     Json(json!([]))
 }

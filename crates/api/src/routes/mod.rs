@@ -4,6 +4,7 @@ mod follow_requests;
 mod health;
 mod instance;
 mod oauth;
+mod search;
 mod statuses;
 mod timelines;
 
@@ -62,19 +63,33 @@ pub fn router() -> Router<AppState> {
             "/api/v1/follow_requests/{id}/reject",
             post(follow_requests::reject),
         )
-        .route("/api/v1/statuses", post(statuses::create))
+        .route(
+            "/api/v1/statuses",
+            post(statuses::create).get(statuses::many),
+        )
         .route(
             "/api/v1/statuses/{id}",
             get(statuses::show).delete(statuses::delete),
         )
         .route("/api/v1/statuses/{id}/context", get(statuses::context))
         .route("/api/v1/statuses/{id}/pin", post(statuses::pin))
+        .route("/api/v1/statuses/{id}/reblog", post(statuses::reblog))
+        .route("/api/v1/statuses/{id}/unreblog", post(statuses::unreblog))
+        .route("/api/v1/statuses/{id}/favourite", post(statuses::favourite))
+        .route(
+            "/api/v1/statuses/{id}/unfavourite",
+            post(statuses::unfavourite),
+        )
         .route("/api/v1/statuses/{id}/unpin", post(statuses::unpin))
         .route("/api/v1/timelines/home", get(timelines::home))
         .route("/api/v1/timelines/public", get(timelines::public))
         .route("/api/v1/timelines/tag/{hashtag}", get(timelines::tag))
         .route("/api/v1/instance", get(instance::v1))
+        .route("/api/v1/instance/peers", get(instance::peers))
+        .route("/api/v1/instance/rules", get(instance::rules))
+        .route("/api/v1/instance/activity", get(instance::activity))
         .route("/api/v2/instance", get(instance::v2))
+        .route("/api/v2/search", get(search::v2))
         .route("/api/v1/custom_emojis", get(instance::custom_emojis))
         .route("/api/v1/preferences", get(instance::preferences))
         .route("/.well-known/nodeinfo", get(instance::nodeinfo_links))

@@ -112,3 +112,72 @@ pub async fn unpin(
         .await?;
     Ok(Json(Status::new(&view, &state.base_url())))
 }
+
+pub async fn many(
+    State(state): State<AppState>,
+    MaybeAuth(viewer): MaybeAuth,
+    p: Params,
+) -> ApiResult<Json<Vec<Status>>> {
+    let ids: Vec<i64> = p
+        .list("id")
+        .iter()
+        .filter_map(|s| bonsai_core::id::parse_id(s))
+        .take(MAX_MANY)
+        .collect();
+    let views = state
+        .services
+        .statuses_by_ids(viewer.as_ref(), &ids)
+        .await?;
+    let base = state.base_url();
+    Ok(Json(views.iter().map(|v| Status::new(v, &base)).collect()))
+}
+
+/// Mastodon's cap on `GET /api/v1/statuses?id[]=`.
+const MAX_MANY: usize = 20;
+
+pub async fn reblog(
+    State(state): State<AppState>,
+    Auth(viewer): Auth,
+    Path(id): Path<String>,
+    p: Params,
+) -> ApiResult<Json<Status>> {
+    let visibility = p.str("visibility").and_then(|v| v.parse().ok());
+    let view = state
+        .services
+        .reblog(&viewer, path_id(&id)?, visibility)
+        .await?;
+    Ok(Json(Status::new(&view, &state.base_url())))
+}
+
+pub async fn unreblog(
+    State(state): State<AppState>,
+    Auth(viewer): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Status>> {
+    let view = state.services.unreblog(&viewer, path_id(&id)?).await?;
+    Ok(Json(Status::new(&view, &state.base_url())))
+}
+
+pub async fn favourite(
+    State(state): State<AppState>,
+    Auth(viewer): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Status>> {
+    let view = state
+        .services
+        .favourite(&viewer, path_id(&id)?, true)
+        .await?;
+    Ok(Json(Status::new(&view, &state.base_url())))
+}
+
+pub async fn unfavourite(
+    State(state): State<AppState>,
+    Auth(viewer): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Status>> {
+    let view = state
+        .services
+        .favourite(&viewer, path_id(&id)?, false)
+        .await?;
+    Ok(Json(Status::new(&view, &state.base_url())))
+}

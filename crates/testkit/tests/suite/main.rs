@@ -4,6 +4,7 @@
 mod errors;
 mod follows;
 mod instance;
+mod interactions;
 mod oauth;
 mod statuses;
 mod storage;

@@ -1,0 +1,104 @@
+//! `GET /api/v2/search` over what this instance knows. Status full-text search needs an index
+//! that does not exist yet; like Mastodon without Elasticsearch, statuses are found by URL.
+
+use bonsai_core::model::{Account, Tag};
+use bonsai_db::{statuses, tags};
+
+use crate::error::{DbResultExt, Result};
+use crate::oauth::Viewer;
+use crate::views::StatusView;
+use crate::Services;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SearchType {
+    Accounts,
+    Statuses,
+    Hashtags,
+}
+
+pub struct SearchResults {
+    pub accounts: Vec<Account>,
+    pub statuses: Vec<StatusView>,
+    pub hashtags: Vec<Tag>,
+}
+
+impl Services {
+    pub async fn search(
+        &self,
+        viewer: Option<&Viewer>,
+        q: &str,
+        only: Option<SearchType>,
+        limit: i64,
+        offset: i64,
+    ) -> Result<SearchResults> {
+        if let Some(v) = viewer {
+            v.require("read:search")?;
+        }
+        let vid = viewer.and_then(Viewer::account_id);
+        let q = q.trim();
+        let wants = |t| only.is_none_or(|o| o == t);
+        let mut out = SearchResults {
+            accounts: Vec::new(),
+            statuses: Vec::new(),
+            hashtags: Vec::new(),
+        };
+        if q.is_empty() {
+            return Ok(out);
+        }
+        if wants(SearchType::Accounts) {
+            out.accounts = match self.lookup(q).await {
+                // An exact `user@domain` answers with that account alone.
+                Ok(a) if q.trim_start_matches('@').contains('@') => vec![a],
+                _ => self.search_accounts(q, limit, offset).await?,
+            };
+        }
+        if wants(SearchType::Hashtags) {
+            let name = q.trim_start_matches('#');
+            if !name.is_empty() && !name.contains(char::is_whitespace) {
+                out.hashtags = tags::search(self.db().reader(), name, limit, offset)
+                    .await
+                    .or_internal()?;
+            }
+        }
+        if wants(SearchType::Statuses) && (q.starts_with("https://") || q.starts_with("http://")) {
+            if let Some(s) = statuses::find_by_uri_or_url(self.db().reader(), q)
+                .await
+                .or_internal()?
+            {
+                if self.can_see(vid, &s).await? {
+                    out.statuses = vec![self.status_view(s, vid).await?];
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Several statuses at once (`GET /api/v1/statuses?id[]=`), in the order asked, leaving
+    /// out those that don't exist or can't be seen.
+    pub async fn statuses_by_ids(
+        &self,
+        viewer: Option<&Viewer>,
+        ids: &[i64],
+    ) -> Result<Vec<StatusView>> {
+        if let Some(v) = viewer {
+            v.require("read:statuses")?;
+        }
+        let vid = viewer.and_then(Viewer::account_id);
+        let found = statuses::find_many(self.db().reader(), ids)
+            .await
+            .or_internal()?;
+        let mut visible = Vec::new();
+        for id in ids {
+            if let Some(s) = found.iter().find(|s| s.id == *id) {
+                if !visible
+                    .iter()
+                    .any(|v: &bonsai_core::model::Status| v.id == s.id)
+                    && self.can_see(vid, s).await?
+                {
+                    visible.push(s.clone());
+                }
+            }
+        }
+        self.status_views(visible, vid).await
+    }
+}
