@@ -7,6 +7,7 @@ mod error;
 mod pagination;
 mod params;
 mod routes;
+mod throttle;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, Method};
@@ -54,6 +55,10 @@ pub fn app(services: Services) -> NormalizePath<Router> {
         ])
         .expose_headers([header::LINK]);
     let router = routes::router()
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            throttle::limit,
+        ))
         .layer(DefaultBodyLimit::max(params::MAX_BODY))
         .layer(cors)
         .layer(TraceLayer::new_for_http())

@@ -228,7 +228,10 @@ async fn serve(config: Config) -> Result<()> {
     let app = bonsai_api::app(services.clone());
     axum::serve(
         listener,
-        axum::ServiceExt::<axum::extract::Request>::into_make_service(app),
+        // The peer address feeds rate limiting (loopback is exempt, as in Mastodon).
+        axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
+            std::net::SocketAddr,
+        >(app),
     )
     .with_graceful_shutdown(shutdown_signal())
     .await

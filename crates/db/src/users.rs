@@ -114,3 +114,15 @@ pub async fn set_defaults<'e, E: Executor<'e, Database = Any>>(
     .await?;
     Ok(())
 }
+
+/// The account of the earliest admin, shown as the instance's contact.
+pub async fn first_admin_account_id<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+) -> Result<Option<i64>> {
+    Ok(sqlx::query_scalar(
+        "SELECT account_id FROM users WHERE role = 'admin' AND disabled = $1 ORDER BY id LIMIT 1",
+    )
+    .bind(false)
+    .fetch_optional(e)
+    .await?)
+}

@@ -42,7 +42,7 @@ mod tests {
     fn pkce_matches_rfc7636_example() {
         assert_eq!(
             pkce_s256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
-            "E9Melhoa2OwvFWoiTQ-jhyQsZh0NWBEyyr5-7Tt_Q8M"
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
         );
     }
 }

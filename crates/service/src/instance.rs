@@ -1,7 +1,7 @@
 //! Figures about this instance for `/api/v*/instance` and NodeInfo.
 
 use bonsai_core::timestamp::Timestamp;
-use bonsai_db::{accounts, statuses};
+use bonsai_db::{accounts, statuses, users};
 
 use crate::error::{DbResultExt, Result};
 use crate::Services;
@@ -33,12 +33,11 @@ impl Services {
 
     /// The first admin, who Mastodon shows as the instance's contact account.
     pub async fn contact_account(&self) -> Result<Option<bonsai_core::model::Account>> {
-        for (account, user) in self.list_local_accounts().await? {
-            if user.is_some_and(|u| u.role == bonsai_core::model::Role::Admin) {
-                return Ok(Some(account));
-            }
+        let db = self.db().reader();
+        match users::first_admin_account_id(db).await.or_internal()? {
+            Some(id) => accounts::find(db, id).await.or_internal(),
+            None => Ok(None),
         }
-        Ok(None)
     }
 }
 

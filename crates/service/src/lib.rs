@@ -14,6 +14,7 @@ pub mod oauth;
 pub mod relationships;
 pub mod search;
 pub mod statuses;
+pub mod throttle;
 pub mod timelines;
 pub mod views;
 
@@ -37,6 +38,7 @@ struct Inner {
     config: InstanceConfig,
     ids: IdGenerator,
     passwords: password::Hasher,
+    throttle: throttle::Throttle,
 }
 
 impl Services {
@@ -47,6 +49,7 @@ impl Services {
                 passwords: password::Hasher::new(config.password_hash_concurrency),
                 config,
                 ids: IdGenerator::new(),
+                throttle: throttle::Throttle::default(),
             }),
         }
     }
@@ -57,6 +60,11 @@ impl Services {
 
     pub fn config(&self) -> &InstanceConfig {
         &self.inner.config
+    }
+
+    /// Request throttling shared by every node of this process.
+    pub fn throttle(&self) -> &throttle::Throttle {
+        &self.inner.throttle
     }
 
     pub(crate) fn next_id(&self) -> i64 {

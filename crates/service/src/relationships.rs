@@ -3,7 +3,10 @@
 use bonsai_core::model::{Account, Follow, Page, Relationship};
 use bonsai_core::timestamp::Timestamp;
 use bonsai_db::accounts::{self, Counter};
-use bonsai_db::follows::{self, Kind, Side};
+use bonsai_db::follows::{self, Kind};
+
+/// Which list of an account: its followers or those it follows.
+pub use bonsai_db::follows::Side;
 
 use crate::error::{commit, DbResultExt, Error, Result};
 use crate::oauth::Viewer;
@@ -154,48 +157,26 @@ impl Services {
         self.account_page(rows, |f| f.account_id).await
     }
 
-    pub async fn followers(
+    /// Who follows account `id` (`Side::Followers`) or whom it follows (`Side::Following`).
+    pub async fn follow_list(
         &self,
         viewer: Option<&Viewer>,
         id: i64,
+        side: Side,
         page: &Page,
     ) -> Result<AccountPage> {
         if let Some(v) = viewer {
             v.require("read:accounts")?;
         }
         let account = self.account(id).await?;
-        let rows = follows::list(
-            self.db().reader(),
-            Kind::Follow,
-            Side::Followers,
-            account.id,
-            page,
-        )
-        .await
-        .or_internal()?;
-        self.account_page(rows, |f| f.account_id).await
-    }
-
-    pub async fn following(
-        &self,
-        viewer: Option<&Viewer>,
-        id: i64,
-        page: &Page,
-    ) -> Result<AccountPage> {
-        if let Some(v) = viewer {
-            v.require("read:accounts")?;
-        }
-        let account = self.account(id).await?;
-        let rows = follows::list(
-            self.db().reader(),
-            Kind::Follow,
-            Side::Following,
-            account.id,
-            page,
-        )
-        .await
-        .or_internal()?;
-        self.account_page(rows, |f| f.target_account_id).await
+        let rows = follows::list(self.db().reader(), Kind::Follow, side, account.id, page)
+            .await
+            .or_internal()?;
+        let pick = match side {
+            Side::Followers => |f: &Follow| f.account_id,
+            Side::Following => |f: &Follow| f.target_account_id,
+        };
+        self.account_page(rows, pick).await
     }
 
     async fn account_page(

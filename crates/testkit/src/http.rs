@@ -57,7 +57,24 @@ impl TestApp {
         body: Option<(&str, Vec<u8>)>,
         extra_headers: &[(&str, &str)],
     ) -> Response {
+        self.request_from(None, method, path, token, body, extra_headers)
+            .await
+    }
+
+    /// Like `request`, as if the TCP peer were `peer` (what the server sees as the client).
+    pub async fn request_from(
+        &self,
+        peer: Option<std::net::SocketAddr>,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<(&str, Vec<u8>)>,
+        extra_headers: &[(&str, &str)],
+    ) -> Response {
         let mut req = Request::builder().method(method).uri(path);
+        if let Some(peer) = peer {
+            req = req.extension(axum::extract::ConnectInfo(peer));
+        }
         if let Some(t) = token {
             req = req.header("authorization", format!("Bearer {t}"));
         }

@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 
 use bonsai_core::model::{Field, Page};
 use bonsai_service::accounts::{ProfilePatch, Registration};
-use bonsai_service::relationships::{AccountPage, FollowOptions};
+use bonsai_service::relationships::{AccountPage, FollowOptions, Side};
 use bonsai_service::timelines::AccountFilter;
 
 use super::path_id;
@@ -201,31 +201,37 @@ pub(crate) fn account_list(
 }
 
 pub async fn followers(
-    State(state): State<AppState>,
-    MaybeAuth(viewer): MaybeAuth,
-    Path(id): Path<String>,
-    OriginalUri(uri): OriginalUri,
+    state: State<AppState>,
+    viewer: MaybeAuth,
+    id: Path<String>,
+    uri: OriginalUri,
     p: Params,
 ) -> ApiResult<(HeaderMap, Json<Vec<Account>>)> {
-    let page = pagination::page(&p, pagination::ACCOUNTS);
-    let found = state
-        .services
-        .followers(viewer.as_ref(), path_id(&id)?, &page)
-        .await?;
-    Ok(account_list(&state, &uri, &page, found))
+    follow_list(state, viewer, id, uri, p, Side::Followers).await
 }
 
 pub async fn following(
+    state: State<AppState>,
+    viewer: MaybeAuth,
+    id: Path<String>,
+    uri: OriginalUri,
+    p: Params,
+) -> ApiResult<(HeaderMap, Json<Vec<Account>>)> {
+    follow_list(state, viewer, id, uri, p, Side::Following).await
+}
+
+async fn follow_list(
     State(state): State<AppState>,
     MaybeAuth(viewer): MaybeAuth,
     Path(id): Path<String>,
     OriginalUri(uri): OriginalUri,
     p: Params,
+    side: Side,
 ) -> ApiResult<(HeaderMap, Json<Vec<Account>>)> {
     let page = pagination::page(&p, pagination::ACCOUNTS);
     let found = state
         .services
-        .following(viewer.as_ref(), path_id(&id)?, &page)
+        .follow_list(viewer.as_ref(), path_id(&id)?, side, &page)
         .await?;
     Ok(account_list(&state, &uri, &page, found))
 }

@@ -8,4 +8,5 @@ mod interactions;
 mod oauth;
 mod statuses;
 mod storage;
+mod throttle;
 mod timelines;

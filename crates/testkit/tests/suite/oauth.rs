@@ -269,7 +269,7 @@ async fn authorization_code_flow_with_pkce_through_the_form() {
     app.user_with_app("carol", &cid, &secret, "read").await;
 
     let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-    let challenge = "E9Melhoa2OwvFWoiTQ-jhyQsZh0NWBEyyr5-7Tt_Q8M";
+    let challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
     let page = app
         .get(&format!("/oauth/authorize?client_id={cid}&redirect_uri=https%3A%2F%2Fclient.example%2Fcb&response_type=code&scope=read&state=xyz&code_challenge={challenge}&code_challenge_method=S256"), None)
         .await;
@@ -310,7 +310,7 @@ async fn authorization_code_flow_with_pkce_through_the_form() {
         .unwrap()
         .to_string();
 
-    // Wrong verifier fails; the right one (public client, no secret) succeeds once.
+    // A wrong verifier fails, and burns the code: codes are single-use.
     let bad = app
         .post_form(
             "/oauth/token",
@@ -325,7 +325,6 @@ async fn authorization_code_flow_with_pkce_through_the_form() {
         )
         .await;
     assert_eq!(bad.json()["error"], "invalid_grant");
-    // The code was consumed by the failed attempt: codes are single-use.
     let again = app
         .post_form(
             "/oauth/token",
@@ -340,6 +339,63 @@ async fn authorization_code_flow_with_pkce_through_the_form() {
         )
         .await;
     assert_eq!(again.json()["error"], "invalid_grant");
+
+    // A fresh code with the right verifier works for a public client (no secret), once.
+    let r = app.post_form("/oauth/authorize", None, &pairs).await;
+    let location = r.header("location").unwrap();
+    let code = location
+        .split("code=")
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap()
+        .to_string();
+    let form = [
+        ("grant_type", "authorization_code"),
+        ("client_id", cid.as_str()),
+        ("code", code.as_str()),
+        ("redirect_uri", "https://client.example/cb"),
+        ("code_verifier", verifier),
+    ];
+    let ok = app.post_form("/oauth/token", None, &form).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.text());
+    let t = ok.json()["access_token"].as_str().unwrap().to_string();
+    assert_eq!(
+        app.get("/api/v1/accounts/verify_credentials", Some(&t))
+            .await
+            .json()["username"],
+        "carol"
+    );
+    assert_eq!(
+        app.post_form("/oauth/token", None, &form).await.json()["error"],
+        "invalid_grant"
+    );
+    // Without a verifier a PKCE code is refused.
+    let r = app.post_form("/oauth/authorize", None, &pairs).await;
+    let location = r.header("location").unwrap();
+    let code = location
+        .split("code=")
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap()
+        .to_string();
+    let r = app
+        .post_form(
+            "/oauth/token",
+            None,
+            &[
+                ("grant_type", "authorization_code"),
+                ("client_id", &cid),
+                ("client_secret", &secret),
+                ("code", &code),
+                ("redirect_uri", "https://client.example/cb"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
 
     // Again through the OOB page, with a confidential client and PKCE plain.
     let page = app
