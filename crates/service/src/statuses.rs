@@ -1,13 +1,14 @@
 //! Posting, reading, deleting statuses and their threads.
 
 use bonsai_core::model::Status;
+use bonsai_core::text::status_length;
 use bonsai_core::timestamp::Timestamp;
 use bonsai_core::visibility::{can_view, ViewerRelation, Visibility};
 use bonsai_db::accounts::{self, Counter};
 use bonsai_db::statuses::StatusCounter;
 use bonsai_db::{follows, statuses, tags};
 
-use crate::error::{commit, DbResultExt, Error, Result};
+use crate::error::{commit, db_failure, DbResultExt, Error, Result};
 use crate::oauth::Viewer;
 use crate::views::StatusView;
 use crate::Services;
@@ -60,7 +61,7 @@ impl Services {
             return Err(Error::validation("Validation failed: Text can't be blank"));
         }
         let max = self.config().max_toot_chars;
-        if new.text.chars().count() + new.spoiler_text.chars().count() > max {
+        if status_length(&new.text) + new.spoiler_text.chars().count() > max {
             return Err(Error::validation(format!(
                 "Validation failed: Text character limit of {max} exceeded"
             )));
@@ -160,9 +161,27 @@ impl Services {
                 .or_internal()?;
         }
         if let Some(k) = &key {
-            statuses::insert_idempotent(&mut *tx, account.id, k, id, now)
-                .await
-                .or_internal()?;
+            if let Err(e) = statuses::insert_idempotent(&mut *tx, account.id, k, id, now).await {
+                if !e.is_unique_violation() {
+                    return Err(db_failure(e));
+                }
+                // The same request, sent twice at once, won the race: answer with its status
+                // and roll this one back.
+                drop(tx);
+                let winner = statuses::find_idempotent(self.db().reader(), account.id, k)
+                    .await
+                    .or_internal()?;
+                let s = match winner {
+                    Some(wid) => statuses::find(self.db().reader(), wid)
+                        .await
+                        .or_internal()?,
+                    None => None,
+                };
+                return match s {
+                    Some(s) => self.status_view(s, Some(account.id)).await,
+                    None => Err(Error::internal()),
+                };
+            }
         }
         commit(tx).await?;
         self.status_view(status, Some(account.id)).await

@@ -1,8 +1,10 @@
 //! The OAuth endpoints and the server-rendered sign-in + consent page.
 
 use axum::extract::State;
-use axum::http::header::{AUTHORIZATION, CACHE_CONTROL, LOCATION};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::header::{
+    AUTHORIZATION, CACHE_CONTROL, CONTENT_SECURITY_POLICY, LOCATION, X_FRAME_OPTIONS,
+};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 use basic_auth::decode_basic;
@@ -100,9 +102,13 @@ fn redirect(uri: &str, params: &[(&str, String)]) -> Response {
 
 fn page(status: StatusCode, body: &str) -> Response {
     let mut res = (status, Html(body.to_string())).into_response();
-    res.headers_mut().insert(
-        CACHE_CONTROL,
-        axum::http::HeaderValue::from_static("no-store"),
+    let headers = res.headers_mut();
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    // The sign-in page must not be framed by another site (clickjacking).
+    headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("frame-ancestors 'none'"),
     );
     res
 }
@@ -257,10 +263,8 @@ pub async fn token(
         body["expires_in"] = json!(e);
     }
     let mut res = Json(body).into_response();
-    res.headers_mut().insert(
-        CACHE_CONTROL,
-        axum::http::HeaderValue::from_static("no-store"),
-    );
+    res.headers_mut()
+        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(res)
 }
 

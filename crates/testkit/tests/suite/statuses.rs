@@ -324,3 +324,28 @@ async fn account_status_filters() {
     );
     assert_eq!(count("?pinned=true").await, 1);
 }
+
+#[tokio::test]
+async fn links_count_as_23_characters() {
+    let app = TestApp::new().await;
+    let (_, t) = app.user("counter", "read write").await;
+    // 470 + 1 + 23 = 494 characters as Mastodon counts them, though the text is far longer.
+    let text = format!(
+        "{} https://example.org/{}",
+        "x".repeat(470),
+        "p".repeat(200)
+    );
+    let r = app
+        .post_json("/api/v1/statuses", Some(&t), json!({"status": text}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let text = format!("{} https://example.org/", "x".repeat(480));
+    let r = app
+        .post_json("/api/v1/statuses", Some(&t), json!({"status": text}))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        r.json()["error"],
+        "Validation failed: Text character limit of 500 exceeded"
+    );
+}
