@@ -260,7 +260,8 @@ impl Services {
         viewer.require("write:accounts")?;
         let account = viewer.account()?;
         let s = self.visible_status(Some(account.id), id).await?;
-        if s.account_id != account.id {
+        // Unpinning something that isn't pinned (or isn't yours) changes nothing, as in Mastodon.
+        if pin && s.account_id != account.id {
             return Err(Error::validation("Validation failed: Status must be yours"));
         }
         if pin {

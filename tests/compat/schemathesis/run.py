@@ -94,6 +94,17 @@ OPERATIONS = [
     "getInstanceV2",
     "getCustomEmojis",
     "getPreferences",
+    "getStatuses",
+    "postStatusReblog",
+    "postStatusUnreblog",
+    "postStatusFavourite",
+    "postStatusUnfavourite",
+    "postStatusPin",
+    "postStatusUnpin",
+    "getSearchV2",
+    "getInstancePeers",
+    "getInstanceRules",
+    "getInstanceActivity",
 ]
 
 

@@ -113,14 +113,24 @@ pub async fn update_credentials(
 
 pub async fn show(
     State(state): State<AppState>,
-    MaybeAuth(_viewer): MaybeAuth,
+    MaybeAuth(viewer): MaybeAuth,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Account>> {
+    if let Some(v) = &viewer {
+        v.require("read:accounts")?;
+    }
     let account = state.services.account(path_id(&id)?).await?;
     Ok(Json(Account::new(&account, &state.base_url())))
 }
 
-pub async fn lookup(State(state): State<AppState>, p: Params) -> ApiResult<Json<Account>> {
+pub async fn lookup(
+    State(state): State<AppState>,
+    MaybeAuth(viewer): MaybeAuth,
+    p: Params,
+) -> ApiResult<Json<Account>> {
+    if let Some(v) = &viewer {
+        v.require("read:accounts")?;
+    }
     let acct = p.str("acct").unwrap_or_default();
     let account = state.services.lookup(&acct).await?;
     Ok(Json(Account::new(&account, &state.base_url())))
