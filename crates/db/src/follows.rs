@@ -207,3 +207,28 @@ pub async fn count_requests_to<'e, E: Executor<'e, Database = Any>>(
             .await?,
     )
 }
+
+/// A page of follow rows by position (ActivityPub collections number their pages).
+pub async fn list_offset<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    kind: Kind,
+    side: Side,
+    account_id: i64,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<Follow>> {
+    let col = match side {
+        Side::Followers => "target_account_id",
+        Side::Following => "account_id",
+    };
+    let rows = sqlx::query(&format!(
+        "SELECT {COLS} FROM {} WHERE {col} = $1 ORDER BY id DESC LIMIT $2 OFFSET $3",
+        kind.table()
+    ))
+    .bind(account_id)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(e)
+    .await?;
+    rows.iter().map(from_row).collect()
+}

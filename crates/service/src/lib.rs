@@ -7,7 +7,10 @@ mod password;
 mod text;
 
 pub mod accounts;
+pub mod activitypub;
 pub mod config;
+pub mod convert;
+pub mod discovery;
 pub mod instance;
 pub mod interactions;
 pub mod oauth;

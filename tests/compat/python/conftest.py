@@ -522,7 +522,6 @@ def upload_png(user: "User", description: Optional[str] = None) -> dict:
 # Features of later issues: the tests are written against Mastodon's behaviour and wait here,
 # skipped with their reason, until the feature lands.
 needs_media = pytest.mark.skip(reason="media uploads arrive with the media issue (no /api/v2/media yet)")
-needs_federation = pytest.mark.skip(reason="WebFinger arrives with the federation issue")
 
 
 def post_with_media(user: "User", text: str, **extra) -> dict:

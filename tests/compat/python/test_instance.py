@@ -2,7 +2,7 @@
 
 import re
 
-from conftest import needs_federation, assert_error, assert_status, describe, json_of, mastodon_client
+from conftest import assert_error, assert_status, describe, json_of, mastodon_client
 
 
 def _mastodon_version(v: str):
@@ -118,7 +118,6 @@ def test_unknown_api_route(server):
     assert_error(r, 404)
 
 
-@needs_federation
 def test_webfinger(server, alice):
     r = server.get("/.well-known/webfinger", params={"resource": f"acct:{alice.username}@{server.host}"})
     jrd = json_of(assert_status(r, 200))

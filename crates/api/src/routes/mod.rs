@@ -1,4 +1,5 @@
 mod accounts;
+mod activitypub;
 mod apps;
 mod follow_requests;
 mod health;
@@ -7,6 +8,7 @@ mod oauth;
 mod search;
 mod statuses;
 mod timelines;
+mod well_known;
 
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
@@ -93,6 +95,12 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/custom_emojis", get(instance::custom_emojis))
         .route("/api/v1/preferences", get(instance::preferences))
         .route("/.well-known/nodeinfo", get(instance::nodeinfo_links))
+        .route("/.well-known/webfinger", get(well_known::webfinger))
+        .route("/.well-known/host-meta", get(well_known::host_meta))
+        .route(
+            "/.well-known/host-meta.json",
+            get(well_known::host_meta_json),
+        )
         .route("/nodeinfo/{version}", get(instance::nodeinfo))
         .route(
             "/avatars/original/missing.png",
@@ -101,6 +109,21 @@ pub fn router() -> Router<AppState> {
         .route(
             "/headers/original/missing.png",
             get(instance::missing_header),
+        )
+        .route("/users/{username}", get(activitypub::actor))
+        .route("/@{username}", get(activitypub::actor))
+        .route("/users/{username}/statuses/{id}", get(activitypub::status))
+        .route("/@{username}/{id}", get(activitypub::status))
+        .route("/users/{username}/outbox", get(activitypub::outbox))
+        .route("/users/{username}/followers", get(activitypub::followers))
+        .route("/users/{username}/following", get(activitypub::following))
+        .route(
+            "/users/{username}/collections/featured",
+            get(activitypub::featured),
+        )
+        .route(
+            "/users/{username}/collections/tags",
+            get(activitypub::featured_tags),
         )
         .route("/livez", get(health::livez))
         .route("/readyz", get(health::readyz))

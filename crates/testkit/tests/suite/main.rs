@@ -1,6 +1,7 @@
 //! One test binary for both backends: `BONSAI_TEST_DATABASE_URL` picks PostgreSQL.
 #![allow(clippy::unwrap_used)]
 
+mod activitypub;
 mod errors;
 mod follows;
 mod instance;
@@ -10,3 +11,4 @@ mod statuses;
 mod storage;
 mod throttle;
 mod timelines;
+mod well_known;

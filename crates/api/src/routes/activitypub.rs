@@ -1,0 +1,174 @@
+//! The ActivityPub side of our URLs. The same address answers JSON to servers that ask for
+//! `application/activity+json` (or ld+json with the ActivityStreams profile) and HTML to
+//! browsers, as Mastodon does.
+
+use axum::extract::{Path, State};
+use axum::http::header::{ACCEPT, CONTENT_TYPE, VARY};
+use axum::http::HeaderMap;
+use axum::response::{Html, IntoResponse, Response};
+use serde::Serialize;
+
+use bonsai_core::text::escape_html;
+use bonsai_service::relationships::Side;
+
+use super::path_id;
+use crate::error::{ApiError, ApiResult};
+use crate::params::Params;
+use crate::AppState;
+
+const ACTIVITY_JSON: &str = "application/activity+json; charset=utf-8";
+
+fn wants_activity_json(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|a| a.contains("application/activity+json") || a.contains("application/ld+json"))
+}
+
+fn activity_json<T: Serialize>(doc: &T) -> ApiResult<Response> {
+    let body = serde_json::to_string(doc).map_err(|e| {
+        tracing::error!(error = %e, "serialising an ActivityPub document");
+        ApiError::Domain(bonsai_service::Error::internal())
+    })?;
+    Ok(([(CONTENT_TYPE, ACTIVITY_JSON), (VARY, "Accept")], body).into_response())
+}
+
+fn html_page(title: &str, body: &str) -> Response {
+    let page = format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{}</title></head><body>{body}</body></html>",
+        escape_html(title)
+    );
+    ([(VARY, "Accept")], Html(page)).into_response()
+}
+
+/// `/users/{username}` and `/@{username}`.
+pub async fn actor(
+    State(state): State<AppState>,
+    Path(username): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    if wants_activity_json(&headers) {
+        return activity_json(&state.services.actor(&username).await?);
+    }
+    let a = state.services.local_account(&username).await?;
+    let domain = &state.services.config().domain;
+    let name = if a.display_name.is_empty() {
+        &a.username
+    } else {
+        &a.display_name
+    };
+    // The note is our own rendered HTML (escaped text plus our links), safe to embed.
+    let body = format!(
+        "<main><h1>{}</h1><p>@{}@{}</p><div class=\"note\">{}</div>\
+         <p>{} posts · {} following · {} followers</p></main>",
+        escape_html(name),
+        escape_html(&a.username),
+        escape_html(domain),
+        a.note,
+        a.statuses_count,
+        a.following_count,
+        a.followers_count
+    );
+    Ok(html_page(
+        &format!("{name} (@{}@{domain})", a.username),
+        &body,
+    ))
+}
+
+/// `/users/{username}/statuses/{id}` and `/@{username}/{id}`.
+pub async fn status(
+    State(state): State<AppState>,
+    Path((username, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let id = path_id(&id)?;
+    if wants_activity_json(&headers) {
+        return activity_json(&state.services.status_document(&username, id).await?);
+    }
+    let view = state.services.get_status(None, id).await?;
+    if !view.account.username.eq_ignore_ascii_case(&username) || !view.account.is_local() {
+        return Err(ApiError::not_found());
+    }
+    let s = &view.status;
+    let author = if view.account.display_name.is_empty() {
+        &view.account.username
+    } else {
+        &view.account.display_name
+    };
+    let warning = if s.spoiler_text.is_empty() {
+        String::new()
+    } else {
+        format!("<p><strong>{}</strong></p>", escape_html(&s.spoiler_text))
+    };
+    // Content is HTML we rendered ourselves from the author's text.
+    let body = format!(
+        "<main><article><header><a href=\"{}\">{}</a> · <time datetime=\"{ts}\">{ts}</time></header>\
+         {warning}<div class=\"content\">{}</div></article></main>",
+        escape_html(&view.account.url),
+        escape_html(author),
+        s.content,
+        ts = s.created_at.to_rfc3339(),
+    );
+    Ok(html_page(&format!("{author}: post {id}"), &body))
+}
+
+pub async fn outbox(
+    State(state): State<AppState>,
+    Path(username): Path<String>,
+    p: Params,
+) -> ApiResult<Response> {
+    let page = p.bool("page").unwrap_or(false).then(|| {
+        p.str("max_id")
+            .as_deref()
+            .and_then(bonsai_core::id::parse_id)
+    });
+    activity_json(&state.services.outbox(&username, page).await?)
+}
+
+pub async fn followers(
+    state: State<AppState>,
+    username: Path<String>,
+    p: Params,
+) -> ApiResult<Response> {
+    follow_collection(state, username, p, Side::Followers).await
+}
+
+pub async fn following(
+    state: State<AppState>,
+    username: Path<String>,
+    p: Params,
+) -> ApiResult<Response> {
+    follow_collection(state, username, p, Side::Following).await
+}
+
+async fn follow_collection(
+    State(state): State<AppState>,
+    Path(username): Path<String>,
+    p: Params,
+    side: Side,
+) -> ApiResult<Response> {
+    let page = p.int("page").filter(|n| *n > 0 && *n < 100_000);
+    activity_json(
+        &state
+            .services
+            .follow_collection(&username, side, page)
+            .await?,
+    )
+}
+
+pub async fn featured(
+    State(state): State<AppState>,
+    Path(username): Path<String>,
+) -> ApiResult<Response> {
+    activity_json(&state.services.featured_collection(&username).await?)
+}
+
+pub async fn featured_tags(
+    State(state): State<AppState>,
+    Path(username): Path<String>,
+) -> ApiResult<Response> {
+    activity_json(&state.services.featured_tags_collection(&username).await?)
+}
