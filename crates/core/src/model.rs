@@ -211,3 +211,23 @@ impl Page {
         self.min_id.is_some()
     }
 }
+
+/// Where a remote actor receives activities and which key signs for it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RemoteEndpoints {
+    pub inbox_url: String,
+    pub shared_inbox_url: String,
+    pub followers_url: String,
+    pub key_id: String,
+}
+
+impl RemoteEndpoints {
+    /// One delivery per server: the shared inbox when there is one.
+    pub fn delivery_inbox(&self) -> &str {
+        if self.shared_inbox_url.is_empty() {
+            &self.inbox_url
+        } else {
+            &self.shared_inbox_url
+        }
+    }
+}

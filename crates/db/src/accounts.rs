@@ -260,3 +260,97 @@ pub async fn count_local_created_between<'e, E: Executor<'e, Database = Any>>(
     .fetch_one(e)
     .await?)
 }
+
+pub async fn find_by_uri<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    uri: &str,
+) -> Result<Option<Account>> {
+    let sql = format!("SELECT {COLS} FROM accounts WHERE uri = $1");
+    let row = sqlx::query(&sql)
+        .bind(uri.to_string())
+        .fetch_optional(e)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+pub async fn find_by_key_id<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    key_id: &str,
+) -> Result<Option<Account>> {
+    let sql = format!("SELECT {COLS} FROM accounts WHERE key_id = $1 AND domain <> ''");
+    let row = sqlx::query(&sql)
+        .bind(key_id.to_string())
+        .fetch_optional(e)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// Creates or refreshes a remote account by its ActivityPub id; returns its id.
+pub async fn upsert_remote(
+    conn: &mut sqlx::AnyConnection,
+    a: &Account,
+    ep: &bonsai_core::model::RemoteEndpoints,
+    fetched_at: Timestamp,
+) -> Result<i64> {
+    if let Some(existing) = find_by_uri(&mut *conn, &a.uri).await? {
+        sqlx::query(
+            "UPDATE accounts SET username = $2, display_name = $3, note = $4, locked = $5, bot = $6, \
+             discoverable = $7, fields = $8, url = $9, public_key_pem = $10, inbox_url = $11, \
+             shared_inbox_url = $12, followers_url = $13, key_id = $14, fetched_at = $15, \
+             updated_at = $15 WHERE id = $1",
+        )
+        .bind(existing.id)
+        .bind(a.username.clone())
+        .bind(a.display_name.clone())
+        .bind(a.note.clone())
+        .bind(a.locked)
+        .bind(a.bot)
+        .bind(a.discoverable)
+        .bind(fields_json(&a.fields))
+        .bind(a.url.clone())
+        .bind(a.public_key_pem.clone())
+        .bind(ep.inbox_url.clone())
+        .bind(ep.shared_inbox_url.clone())
+        .bind(ep.followers_url.clone())
+        .bind(ep.key_id.clone())
+        .bind(fetched_at.millis())
+        .execute(&mut *conn)
+        .await?;
+        return Ok(existing.id);
+    }
+    insert(&mut *conn, a).await?;
+    sqlx::query(
+        "UPDATE accounts SET inbox_url = $2, shared_inbox_url = $3, followers_url = $4, key_id = $5, \
+         fetched_at = $6 WHERE id = $1",
+    )
+    .bind(a.id)
+    .bind(ep.inbox_url.clone())
+    .bind(ep.shared_inbox_url.clone())
+    .bind(ep.followers_url.clone())
+    .bind(ep.key_id.clone())
+    .bind(fetched_at.millis())
+    .execute(&mut *conn)
+    .await?;
+    Ok(a.id)
+}
+
+pub async fn endpoints<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    id: i64,
+) -> Result<Option<bonsai_core::model::RemoteEndpoints>> {
+    let row = sqlx::query(
+        "SELECT inbox_url, shared_inbox_url, followers_url, key_id FROM accounts WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(e)
+    .await?;
+    row.map(|r| {
+        Ok(bonsai_core::model::RemoteEndpoints {
+            inbox_url: text(&r, "inbox_url")?,
+            shared_inbox_url: text(&r, "shared_inbox_url")?,
+            followers_url: text(&r, "followers_url")?,
+            key_id: text(&r, "key_id")?,
+        })
+    })
+    .transpose()
+}

@@ -232,3 +232,20 @@ pub async fn list_offset<'e, E: Executor<'e, Database = Any>>(
     .await?;
     rows.iter().map(from_row).collect()
 }
+
+/// The inboxes to deliver `account_id`'s posts to: one per remote server (its shared inbox
+/// when it has one) among its accepted followers.
+pub async fn follower_inboxes<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    account_id: i64,
+) -> Result<Vec<String>> {
+    let rows: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT CASE WHEN a.shared_inbox_url <> '' THEN a.shared_inbox_url ELSE a.inbox_url END \
+         FROM follows f JOIN accounts a ON a.id = f.account_id \
+         WHERE f.target_account_id = $1 AND a.domain <> '' AND a.inbox_url <> ''",
+    )
+    .bind(account_id)
+    .fetch_all(e)
+    .await?;
+    Ok(rows)
+}

@@ -8,8 +8,10 @@ mod query;
 mod row;
 
 pub mod accounts;
+pub mod activities;
 pub mod favourites;
 pub mod follows;
+pub mod jobs;
 pub mod oauth;
 pub mod statuses;
 pub mod tags;

@@ -25,7 +25,11 @@ macro_rules! migration {
     };
 }
 
-static MIGRATIONS: &[Migration] = &[migration!(1, "0001_init"), migration!(2, "0002_favourites")];
+static MIGRATIONS: &[Migration] = &[
+    migration!(1, "0001_init"),
+    migration!(2, "0002_favourites"),
+    migration!(3, "0003_jobs_and_remote_accounts"),
+];
 
 pub fn migrations() -> &'static [Migration] {
     MIGRATIONS

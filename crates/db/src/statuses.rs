@@ -362,3 +362,15 @@ pub async fn count_local_between<'e, E: Executor<'e, Database = Any>>(
     .fetch_one(e)
     .await?)
 }
+
+pub async fn find_by_uri<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    uri: &str,
+) -> Result<Option<Status>> {
+    let sql = format!("SELECT {COLS} FROM statuses s WHERE s.uri = $1");
+    let row = sqlx::query(&sql)
+        .bind(uri.to_string())
+        .fetch_optional(e)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}

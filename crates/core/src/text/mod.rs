@@ -27,6 +27,7 @@ mod length;
 mod links;
 mod mentions;
 mod render;
+mod sanitize;
 mod tld;
 
 pub use escape::escape_html;
@@ -35,3 +36,4 @@ pub use hashtags::extract_hashtags;
 pub use length::{status_length, CHARACTERS_PER_URL};
 pub use mentions::MentionRef;
 pub use render::{render_plain_text, FormatOptions, ResolvedMention};
+pub use sanitize::sanitize_remote_html;

@@ -328,3 +328,150 @@ async fn follows_tags_and_relationships() {
         .unwrap();
     assert_eq!(found.len(), 1);
 }
+
+#[tokio::test]
+async fn jobs_are_claimed_once_leased_retried_and_failed() {
+    use bonsai_db::jobs;
+    let t = test_db().await;
+    let now = Timestamp::now();
+    for id in 1..=3 {
+        jobs::enqueue(
+            t.db.writer(),
+            id,
+            "delivery",
+            &format!("{{\"n\":{id}}}"),
+            now,
+        )
+        .await
+        .unwrap();
+    }
+    jobs::enqueue(t.db.writer(), 4, "delivery", "{}", now.plus_secs(3600))
+        .await
+        .unwrap();
+    jobs::enqueue(t.db.writer(), 5, "inbox", "{}", now)
+        .await
+        .unwrap();
+
+    let first = jobs::claim(&t.db, "delivery", 2, 300).await.unwrap();
+    assert_eq!(first.iter().map(|j| j.id).collect::<Vec<_>>(), vec![1, 2]);
+    assert_eq!(first[0].attempts, 1);
+    assert_eq!(first[0].payload, "{\"n\":1}");
+    // Leased jobs and future jobs are not handed out again.
+    let second = jobs::claim(&t.db, "delivery", 10, 300).await.unwrap();
+    assert_eq!(second.iter().map(|j| j.id).collect::<Vec<_>>(), vec![3]);
+    assert!(jobs::claim(&t.db, "delivery", 10, 300)
+        .await
+        .unwrap()
+        .is_empty());
+
+    jobs::complete(t.db.writer(), 1).await.unwrap();
+    jobs::retry(t.db.writer(), 2, Timestamp::now(), "503 from remote")
+        .await
+        .unwrap();
+    jobs::fail(t.db.writer(), 3, "410 Gone").await.unwrap();
+    let again = jobs::claim(&t.db, "delivery", 10, 0).await.unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].id, 2);
+    assert_eq!(again[0].attempts, 2);
+    assert_eq!(again[0].last_error.as_deref(), Some("503 from remote"));
+    // A lease that ran out (the worker died) is taken over.
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let taken_over = jobs::claim(&t.db, "delivery", 10, 300).await.unwrap();
+    assert_eq!(taken_over.iter().map(|j| j.id).collect::<Vec<_>>(), vec![2]);
+    assert_eq!(taken_over[0].attempts, 3);
+
+    assert_eq!(jobs::pending(t.db.reader(), "delivery").await.unwrap(), 2);
+    assert_eq!(
+        jobs::failed(t.db.reader(), "delivery").await.unwrap()[0].id,
+        3
+    );
+    assert_eq!(jobs::claim(&t.db, "inbox", 10, 300).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn remote_accounts_and_follower_inboxes() {
+    use bonsai_core::model::RemoteEndpoints;
+    let t = test_db().await;
+    accounts::insert(t.db.writer(), &account(1, "local"))
+        .await
+        .unwrap();
+    let mut conn = t.db.begin().await.unwrap();
+    let mut ids = Vec::new();
+    for (id, name, shared) in [
+        (10, "r1", "https://a.example/inbox"),
+        (11, "r2", "https://a.example/inbox"),
+        (12, "r3", ""),
+    ] {
+        let mut a = account(id, name);
+        a.domain = Some(if shared.is_empty() {
+            "b.example".into()
+        } else {
+            "a.example".into()
+        });
+        a.uri = format!("https://{}/users/{name}", a.domain.clone().unwrap());
+        let ep = RemoteEndpoints {
+            inbox_url: format!("{}/inbox", a.uri),
+            shared_inbox_url: shared.into(),
+            followers_url: format!("{}/followers", a.uri),
+            key_id: format!("{}#main-key", a.uri),
+        };
+        ids.push(
+            accounts::upsert_remote(&mut conn, &a, &ep, Timestamp::now())
+                .await
+                .unwrap(),
+        );
+        follows::upsert(
+            &mut conn,
+            Kind::Follow,
+            &Follow {
+                id: 100 + id,
+                account_id: id,
+                target_account_id: 1,
+                show_reblogs: true,
+                notify: false,
+                created_at: Timestamp::now(),
+            },
+        )
+        .await
+        .unwrap();
+    }
+    // Refreshing by uri updates rather than duplicating.
+    let mut again = account(99, "r1-renamed");
+    again.uri = "https://a.example/users/r1".into();
+    let ep = RemoteEndpoints {
+        inbox_url: "https://a.example/users/r1/inbox".into(),
+        shared_inbox_url: "https://a.example/inbox".into(),
+        followers_url: String::new(),
+        key_id: "https://a.example/users/r1#main-key".into(),
+    };
+    assert_eq!(
+        accounts::upsert_remote(&mut conn, &again, &ep, Timestamp::now())
+            .await
+            .unwrap(),
+        10
+    );
+    conn.commit().await.unwrap();
+    let mut inboxes = follows::follower_inboxes(t.db.reader(), 1).await.unwrap();
+    inboxes.sort();
+    assert_eq!(
+        inboxes,
+        vec![
+            "https://a.example/inbox".to_string(),
+            "https://b.example/users/r3/inbox".to_string()
+        ]
+    );
+    let by_key = accounts::find_by_key_id(t.db.reader(), "https://a.example/users/r1#main-key")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(by_key.id, 10);
+    assert_eq!(by_key.username, "r1-renamed");
+    assert_eq!(
+        accounts::endpoints(t.db.reader(), 12)
+            .await
+            .unwrap()
+            .unwrap()
+            .delivery_inbox(),
+        "https://b.example/users/r3/inbox"
+    );
+}
