@@ -200,10 +200,18 @@ async fn open_db(config: &Config) -> Result<Db> {
 async fn services(config: &Config) -> Result<Services> {
     let db = open_db(config).await?;
     db.migrate().await.context("migrating the database")?;
-    Ok(Services::new(db, config.instance.clone()))
+    // The one outbound HTTP client (SSRF-guarded, bounded), from the federation_* keys.
+    let http = bonsai_federation::client::HttpClient::new(config.http_client_config())
+        .context("building the outbound HTTP client (`extra_ca_file`)")?;
+    Ok(Services::new(db, config.instance.clone(), http))
 }
 
 async fn serve(config: Config) -> Result<()> {
+    // Before anything else: a bad certificate should stop the start at once.
+    let tls = match &config.tls {
+        Some(files) => Some(crate::tls::server_config(&files.cert, &files.key)?),
+        None => None,
+    };
     let services = services(&config).await?;
     if let Some((account, email, password)) = services.ensure_initial_admin().await? {
         // Printed once, to stdout, so the person starting the server can sign in at once.
@@ -221,21 +229,37 @@ async fn serve(config: Config) -> Result<()> {
         .with_context(|| format!("cannot listen on {}", config.listen))?;
     tracing::info!(
         listen = %config.listen,
+        tls = tls.is_some(),
         url = %config.instance.base_url(),
         version = %bonsai_api::version_string(),
         "bonsai is serving"
     );
+    // Job workers (inbox processing, deliveries) run beside the server and stop with it.
+    let (stop_workers, workers_stopped) = tokio::sync::watch::channel(false);
+    let workers = services.spawn_workers(workers_stopped);
     let app = bonsai_api::app(services.clone());
-    axum::serve(
-        listener,
-        // The peer address feeds rate limiting (loopback is exempt, as in Mastodon).
-        axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
-            std::net::SocketAddr,
-        >(app),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
+    // The peer address feeds rate limiting (loopback is exempt, as in Mastodon).
+    let app = axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
+        std::net::SocketAddr,
+    >(app);
+    match tls {
+        Some(tls) => {
+            use axum::serve::ListenerExt;
+            let listener = crate::tls::TlsListener::new(listener, tls)?.tap_io(crate::tls::tune);
+            axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown_signal())
+                .await
+        }
+        None => {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown_signal())
+                .await
+        }
+    }
     .context("server error")?;
+    let _ = stop_workers.send(true);
+    // Running jobs get a moment to finish; anything unfinished is retried after restart.
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(10), join_workers(workers)).await;
     services.db().close().await;
     tracing::info!("stopped");
     Ok(())
@@ -261,4 +285,10 @@ async fn shutdown_signal() {
         () = term => {},
     }
     tracing::info!("shutting down");
+}
+
+async fn join_workers(handles: Vec<tokio::task::JoinHandle<()>>) {
+    for h in handles {
+        let _ = h.await;
+    }
 }

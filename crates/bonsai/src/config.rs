@@ -1,12 +1,14 @@
 //! One typed config: defaults <- `bonsai.toml` <- `BONSAI_*` environment variables, validated
 //! once, with errors that name the key.
 
-use std::net::SocketAddr;
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use serde::Deserialize;
 
+use bonsai_federation::client::{user_agent, ClientConfig, IpCidr};
 use bonsai_service::{InstanceConfig, Registrations};
 
 #[derive(Debug, Default, Deserialize)]
@@ -25,6 +27,34 @@ struct FileConfig {
     max_toot_chars: Option<usize>,
     access_token_lifetime: Option<i64>,
     log: Option<String>,
+    tls_cert: Option<PathBuf>,
+    tls_key: Option<PathBuf>,
+    federation_allow_addresses: Option<ListOrString>,
+    federation_hosts: Option<MapOrString>,
+    extra_ca_file: Option<PathBuf>,
+}
+
+/// A list in `bonsai.toml`, or the comma-separated form the environment variable takes.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum ListOrString {
+    List(Vec<String>),
+    String(String),
+}
+
+/// A table `{ "a.test" = "127.0.0.2" }`, or `a.test=127.0.0.2,b.test=127.0.0.3`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum MapOrString {
+    Map(HashMap<String, String>),
+    String(String),
+}
+
+/// PEM files `serve` terminates TLS with.
+#[derive(Debug, Clone)]
+pub struct TlsFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
 }
 
 #[derive(Debug, Clone)]
@@ -35,6 +65,14 @@ pub struct Config {
     pub database_max_connections: u32,
     pub log: String,
     pub instance: InstanceConfig,
+    /// Set: `serve` speaks https itself.
+    pub tls: Option<TlsFiles>,
+    /// Non-public ranges the outbound client may reach anyway (tests: `127.0.0.0/8`).
+    pub federation_allow_addresses: Vec<IpCidr>,
+    /// Host name -> address, before DNS, for the outbound client (tests: `a.test`).
+    pub federation_hosts: HashMap<String, IpAddr>,
+    /// PEM bundle the outbound client trusts besides the system store.
+    pub extra_ca_file: Option<PathBuf>,
 }
 
 /// Where a value came from, for error messages.
@@ -163,6 +201,57 @@ impl Config {
         if let Some(e) = env("contact_email").or(fc.contact_email) {
             instance.contact_email = e;
         }
+        let tls = match (
+            path_key("tls_cert", fc.tls_cert)?,
+            path_key("tls_key", fc.tls_key)?,
+        ) {
+            (Some(cert), Some(key)) => {
+                // Parsed here too, so that `config check` catches a bad certificate or key.
+                crate::tls::server_config(&cert, &key)?;
+                Some(TlsFiles { cert, key })
+            }
+            (None, None) => None,
+            (Some(_), None) | (None, Some(_)) => bail!(
+                "{} and {} must be given together",
+                key_name("tls_cert"),
+                key_name("tls_key")
+            ),
+        };
+        let allow = match env("federation_allow_addresses") {
+            Some(v) => IpCidr::parse_list(&v),
+            None => match fc.federation_allow_addresses {
+                Some(ListOrString::List(items)) => items.iter().map(|i| i.parse()).collect(),
+                Some(ListOrString::String(v)) => IpCidr::parse_list(&v),
+                None => Ok(Vec::new()),
+            },
+        }
+        .with_context(|| {
+            format!(
+                "{} must be address ranges such as 127.0.0.0/8, ::1/128",
+                key_name("federation_allow_addresses")
+            )
+        })?;
+        let hosts = match env("federation_hosts") {
+            Some(v) => parse_hosts(host_pairs(&v)),
+            None => match &fc.federation_hosts {
+                Some(MapOrString::Map(m)) => {
+                    parse_hosts(m.iter().map(|(h, a)| (h.as_str(), a.as_str())))
+                }
+                Some(MapOrString::String(v)) => parse_hosts(host_pairs(v)),
+                None => Ok(HashMap::new()),
+            },
+        }
+        .with_context(|| {
+            format!(
+                "{} must map host names to addresses, like a.test=127.0.0.2",
+                key_name("federation_hosts")
+            )
+        })?;
+        let extra_ca_file = path_key("extra_ca_file", fc.extra_ca_file)?;
+        if let Some(path) = &extra_ca_file {
+            bonsai_federation::client::read_pem_certs(path)
+                .with_context(|| key_name("extra_ca_file"))?;
+        }
         Ok(Config {
             listen,
             data_dir,
@@ -170,8 +259,59 @@ impl Config {
             database_max_connections: max_conn as u32,
             log: pick("log", fc.log, "info"),
             instance,
+            tls,
+            federation_allow_addresses: allow,
+            federation_hosts: hosts,
+            extra_ca_file,
         })
     }
+
+    /// Settings for the one outbound HTTP client (`bonsai_federation::client::HttpClient`):
+    /// https only unless `protocol` is http, User-Agent naming this instance.
+    pub fn http_client_config(&self) -> ClientConfig {
+        let mut c = ClientConfig::new(user_agent(&self.instance.base_url()));
+        c.allow_addresses = self.federation_allow_addresses.clone();
+        c.hosts = self.federation_hosts.clone();
+        c.extra_ca_file = self.extra_ca_file.clone();
+        c.allow_http = self.instance.protocol == "http";
+        c
+    }
+}
+
+/// An optional file path that, when given, must be a readable file.
+fn path_key(key: &str, file: Option<PathBuf>) -> Result<Option<PathBuf>> {
+    let Some(path) = env(key).map(PathBuf::from).or(file) else {
+        return Ok(None);
+    };
+    std::fs::read(&path)
+        .with_context(|| format!("{}: cannot read {}", key_name(key), path.display()))?;
+    Ok(Some(path))
+}
+
+/// `a.test=127.0.0.2, b.test=127.0.0.3` as pairs.
+fn host_pairs(list: &str) -> impl Iterator<Item = (&str, &str)> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| p.split_once('=').unwrap_or((p, "")))
+}
+
+fn parse_hosts<'a>(
+    pairs: impl Iterator<Item = (&'a str, &'a str)>,
+) -> Result<HashMap<String, IpAddr>> {
+    pairs
+        .map(|(host, addr)| {
+            let host = host.trim().to_ascii_lowercase();
+            let addr: IpAddr = addr
+                .trim()
+                .parse()
+                .with_context(|| format!("{host:?}: {addr:?} is not an IP address"))?;
+            if host.is_empty() || host.contains(['/', ':', ' ']) {
+                bail!("{host:?} is not a host name");
+            }
+            Ok((host, addr))
+        })
+        .collect()
 }
 
 pub const EXAMPLE: &str = r#"# bonsai.toml — every key is optional; BONSAI_<KEY> environment variables override it.
@@ -198,6 +338,18 @@ max_toot_chars = 500
 access_token_lifetime = 0
 # Log filter, e.g. "info" or "bonsai=debug,info".
 log = "info"
+
+# Terminate TLS in Bonsai itself (PEM files: certificate chain, private key); both or neither.
+# Without them, put a TLS-terminating reverse proxy in front.
+# tls_cert = "/etc/bonsai/fullchain.pem"
+# tls_key = "/etc/bonsai/privkey.pem"
+# A CA bundle the outbound client trusts besides the system store (SSL_CERT_FILE is honoured).
+# extra_ca_file = "/etc/bonsai/private-ca.pem"
+# Non-public address ranges the outbound client may reach anyway: for tests and private
+# networks only. Loopback, private, link-local and similar addresses are refused otherwise.
+# federation_allow_addresses = ["127.0.0.0/8", "::1/128"]
+# Host names resolved without DNS by the outbound client (tests).
+# federation_hosts = { "a.test" = "127.0.0.2", "b.test" = "127.0.0.3" }
 "#;
 
 #[cfg(test)]
@@ -209,6 +361,86 @@ mod tests {
         let fc: FileConfig = toml::from_str(EXAMPLE)?;
         let c = Config::from_sources(fc)?;
         assert_eq!(c.instance.domain, "social.example");
+        Ok(())
+    }
+
+    fn load(toml_text: &str) -> Result<Config> {
+        Config::from_sources(toml::from_str(toml_text)?)
+    }
+
+    #[test]
+    fn tls_and_federation_keys() -> Result<()> {
+        let dir = std::env::temp_dir().join(format!("bonsai-config-tls-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        let key_pair = rcgen::KeyPair::generate()?;
+        let cert =
+            rcgen::CertificateParams::new(vec!["a.test".to_string()])?.self_signed(&key_pair)?;
+        let (cert_file, key_file) = (dir.join("cert.pem"), dir.join("key.pem"));
+        std::fs::write(&cert_file, cert.pem())?;
+        std::fs::write(&key_file, key_pair.serialize_pem())?;
+        let (p, k) = (cert_file.display(), key_file.display());
+
+        let c = load("")?;
+        assert!(c.tls.is_none() && c.federation_allow_addresses.is_empty());
+        assert!(!c.http_client_config().allow_http);
+
+        let c = load(&format!(
+            "tls_cert = \"{p}\"\ntls_key = \"{k}\"\nextra_ca_file = \"{p}\"\n\
+             protocol = \"http\"\ndomain = \"a.test\"\n\
+             federation_allow_addresses = [\"127.0.0.0/8\", \"::1\"]\n\
+             federation_hosts = {{ \"A.test\" = \"127.0.0.2\" }}\n"
+        ))?;
+        assert!(c.tls.is_some());
+        assert_eq!(c.federation_allow_addresses.len(), 2);
+        let client = c.http_client_config();
+        assert!(client.allow_http);
+        assert_eq!(client.hosts.get("a.test"), Some(&"127.0.0.2".parse()?));
+        assert!(
+            client.user_agent.ends_with("(+http://a.test/)"),
+            "{}",
+            client.user_agent
+        );
+        assert_eq!(client.extra_ca_file.as_deref(), Some(cert_file.as_path()));
+
+        let c = load(
+            "federation_allow_addresses = \"10.0.0.0/8, 127.0.0.1\"\n\
+             federation_hosts = \"b.test=::1\"",
+        )?;
+        assert_eq!(c.federation_allow_addresses.len(), 2);
+        assert_eq!(c.federation_hosts.get("b.test"), Some(&"::1".parse()?));
+
+        let err = |text: &str| {
+            load(text)
+                .err()
+                .map(|e| format!("{e:#}"))
+                .unwrap_or_default()
+        };
+        assert!(err(&format!("tls_cert = \"{p}\"")).contains("BONSAI_TLS_KEY"));
+        assert!(err(&format!("tls_key = \"{k}\"")).contains("BONSAI_TLS_CERT"));
+        let missing = dir.join("missing.pem");
+        let e = err(&format!(
+            "tls_cert = \"{}\"\ntls_key = \"{k}\"",
+            missing.display()
+        ));
+        assert!(
+            e.contains("BONSAI_TLS_CERT") && e.contains("missing.pem"),
+            "{e}"
+        );
+        // A certificate where the key should be, and a key where the CA bundle should be.
+        let e = err(&format!("tls_cert = \"{p}\"\ntls_key = \"{p}\""));
+        assert!(e.contains("BONSAI_TLS_KEY"), "{e}");
+        let e = err(&format!("extra_ca_file = \"{}\"", missing.display()));
+        assert!(e.contains("BONSAI_EXTRA_CA_FILE"), "{e}");
+        let e = err(&format!("extra_ca_file = \"{k}\""));
+        assert!(
+            e.contains("BONSAI_EXTRA_CA_FILE") && e.contains("no certificate"),
+            "{e}"
+        );
+        let e = err("federation_allow_addresses = [\"127.0.0.0/33\"]");
+        assert!(e.contains("BONSAI_FEDERATION_ALLOW_ADDRESSES"), "{e}");
+        let e = err("federation_hosts = \"a.test=nope\"");
+        assert!(e.contains("BONSAI_FEDERATION_HOSTS"), "{e}");
+        let _ = std::fs::remove_dir_all(&dir);
         Ok(())
     }
 

@@ -2,6 +2,7 @@
 
 mod cli;
 mod config;
+mod tls;
 
 use std::process::ExitCode;
 

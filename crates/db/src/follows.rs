@@ -249,3 +249,40 @@ pub async fn follower_inboxes<'e, E: Executor<'e, Database = Any>>(
     .await?;
     Ok(rows)
 }
+
+/// Records the Follow activity's id on a follow or request.
+pub async fn set_uri<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    kind: Kind,
+    account_id: i64,
+    target_account_id: i64,
+    uri: &str,
+) -> Result<()> {
+    sqlx::query(&format!(
+        "UPDATE {} SET uri = $3 WHERE account_id = $1 AND target_account_id = $2",
+        kind.table()
+    ))
+    .bind(account_id)
+    .bind(target_account_id)
+    .bind(uri.to_string())
+    .execute(e)
+    .await?;
+    Ok(())
+}
+
+/// The Follow activity's id of a follow or request ('' when unknown).
+pub async fn uri_of<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    kind: Kind,
+    account_id: i64,
+    target_account_id: i64,
+) -> Result<Option<String>> {
+    Ok(sqlx::query_scalar(&format!(
+        "SELECT uri FROM {} WHERE account_id = $1 AND target_account_id = $2",
+        kind.table()
+    ))
+    .bind(account_id)
+    .bind(target_account_id)
+    .fetch_optional(e)
+    .await?)
+}

@@ -29,6 +29,7 @@ static MIGRATIONS: &[Migration] = &[
     migration!(1, "0001_init"),
     migration!(2, "0002_favourites"),
     migration!(3, "0003_jobs_and_remote_accounts"),
+    migration!(4, "0004_follow_uris"),
 ];
 
 pub fn migrations() -> &'static [Migration] {

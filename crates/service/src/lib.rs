@@ -11,8 +11,10 @@ pub mod activitypub;
 pub mod config;
 pub mod convert;
 pub mod discovery;
+pub mod federation;
 pub mod instance;
 pub mod interactions;
+pub mod jobs;
 pub mod oauth;
 pub mod relationships;
 pub mod search;
@@ -25,6 +27,7 @@ use std::sync::Arc;
 
 use bonsai_core::id::IdGenerator;
 use bonsai_db::Db;
+use bonsai_federation::client::HttpClient;
 
 pub use config::{InstanceConfig, Registrations};
 pub use error::{Error, ErrorKind, Result};
@@ -42,10 +45,14 @@ struct Inner {
     ids: IdGenerator,
     passwords: password::Hasher,
     throttle: throttle::Throttle,
+    job_signal: jobs::JobSignal,
+    http: HttpClient,
 }
 
 impl Services {
-    pub fn new(db: Db, config: InstanceConfig) -> Self {
+    /// `http` is the one outbound client (SSRF-guarded, bounded) for everything that leaves
+    /// the process.
+    pub fn new(db: Db, config: InstanceConfig, http: HttpClient) -> Self {
         Self {
             inner: Arc::new(Inner {
                 db,
@@ -53,6 +60,8 @@ impl Services {
                 config,
                 ids: IdGenerator::new(),
                 throttle: throttle::Throttle::default(),
+                job_signal: jobs::JobSignal::default(),
+                http,
             }),
         }
     }
@@ -68,6 +77,14 @@ impl Services {
     /// Request throttling shared by every node of this process.
     pub fn throttle(&self) -> &throttle::Throttle {
         &self.inner.throttle
+    }
+
+    pub(crate) fn http(&self) -> &HttpClient {
+        &self.inner.http
+    }
+
+    pub(crate) fn job_signal(&self) -> &jobs::JobSignal {
+        &self.inner.job_signal
     }
 
     pub(crate) fn next_id(&self) -> i64 {

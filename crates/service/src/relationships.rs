@@ -58,13 +58,31 @@ impl Services {
             created_at: Timestamp::now(),
         };
         let mut tx = self.db().begin().await.or_internal()?;
-        // Already following: only the options change. Locked targets get a request.
-        let kind = if existing.is_some() || !target.locked {
+        // Already following: only the options change. Locked targets get a request, and so
+        // does every remote account until its server accepts.
+        let kind = if existing.is_some() || (!target.locked && target.is_local()) {
             Kind::Follow
         } else {
             Kind::Request
         };
         let created = follows::upsert(&mut tx, kind, &f).await.or_internal()?;
+        if created && kind == Kind::Request && !target.is_local() {
+            let me_account = viewer.account()?;
+            let uri = format!("{}#follows/{}", me_account.uri, f.id);
+            follows::set_uri(&mut *tx, Kind::Request, me, target.id, &uri)
+                .await
+                .or_internal()?;
+            let activity = serde_json::json!({
+                "@context": "https://www.w3.org/ns/activitystreams",
+                "id": uri,
+                "type": "Follow",
+                "actor": me_account.uri,
+                "object": target.uri
+            });
+            let inbox = self.delivery_inbox_of(&mut tx, target.id).await?;
+            self.enqueue_delivery(&mut tx, me, &inbox, &activity)
+                .await?;
+        }
         if created && kind == Kind::Follow {
             accounts::bump(&mut *tx, me, Counter::Following, 1)
                 .await
@@ -74,6 +92,7 @@ impl Services {
                 .or_internal()?;
         }
         commit(tx).await?;
+        self.job_signal().wake();
         self.relationship(me, target.id).await
     }
 
@@ -82,6 +101,29 @@ impl Services {
         let me = viewer.account()?.id;
         let target = self.account(target_id).await?;
         let mut tx = self.db().begin().await.or_internal()?;
+        if !target.is_local() {
+            let uri = match follows::uri_of(&mut *tx, Kind::Follow, me, target.id)
+                .await
+                .or_internal()?
+            {
+                Some(u) if !u.is_empty() => Some(u),
+                _ => follows::uri_of(&mut *tx, Kind::Request, me, target.id)
+                    .await
+                    .or_internal()?,
+            };
+            if let Some(uri) = uri.filter(|u| !u.is_empty()) {
+                let me_uri = &viewer.account()?.uri;
+                let undo = serde_json::json!({
+                    "@context": "https://www.w3.org/ns/activitystreams",
+                    "id": format!("{uri}/undo"),
+                    "type": "Undo",
+                    "actor": me_uri,
+                    "object": { "id": uri, "type": "Follow", "actor": me_uri, "object": target.uri }
+                });
+                let inbox = self.delivery_inbox_of(&mut tx, target.id).await?;
+                self.enqueue_delivery(&mut tx, me, &inbox, &undo).await?;
+            }
+        }
         if follows::remove(&mut *tx, Kind::Follow, me, target.id)
             .await
             .or_internal()?
@@ -98,6 +140,7 @@ impl Services {
             .await
             .or_internal()?;
         commit(tx).await?;
+        self.job_signal().wake();
         self.relationship(me, target.id).await
     }
 
@@ -110,10 +153,20 @@ impl Services {
         viewer.require("write:follows")?;
         let me = viewer.account()?.id;
         let mut tx = self.db().begin().await.or_internal()?;
+        let follow_uri = follows::uri_of(&mut *tx, Kind::Request, requester_id, me)
+            .await
+            .or_internal()?
+            .unwrap_or_default();
         let request = follows::remove(&mut *tx, Kind::Request, requester_id, me)
             .await
             .or_internal()?
             .ok_or_else(Error::not_found)?;
+        let requester = self.account(requester_id).await?;
+        if !requester.is_local() && !follow_uri.is_empty() {
+            let accept = self.accept_activity(viewer.account()?, &requester, &follow_uri);
+            let inbox = self.delivery_inbox_of(&mut tx, requester.id).await?;
+            self.enqueue_delivery(&mut tx, me, &inbox, &accept).await?;
+        }
         let follow = Follow {
             id: self.next_id(),
             created_at: Timestamp::now(),
@@ -130,7 +183,13 @@ impl Services {
                 .await
                 .or_internal()?;
         }
+        if !follow_uri.is_empty() {
+            follows::set_uri(&mut *tx, Kind::Follow, requester_id, me, &follow_uri)
+                .await
+                .or_internal()?;
+        }
         commit(tx).await?;
+        self.job_signal().wake();
         self.relationship(me, requester_id).await
     }
 

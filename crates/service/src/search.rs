@@ -28,6 +28,7 @@ impl Services {
         viewer: Option<&Viewer>,
         q: &str,
         only: Option<SearchType>,
+        resolve: bool,
         limit: i64,
         offset: i64,
     ) -> Result<SearchResults> {
@@ -46,6 +47,17 @@ impl Services {
             return Ok(out);
         }
         if wants(SearchType::Accounts) {
+            // `@user@remote.host` with `resolve`: ask that server (signed-in users only).
+            if resolve && viewer.is_some_and(|v| v.account.is_some()) {
+                if let Some((user, host)) = q.trim_start_matches('@').split_once('@') {
+                    if !host.eq_ignore_ascii_case(&self.config().domain) && !user.is_empty() {
+                        if let Ok(a) = self.resolve_acct(user, &host.to_lowercase()).await {
+                            out.accounts = vec![a];
+                            return Ok(out);
+                        }
+                    }
+                }
+            }
             out.accounts = match self.lookup(q).await {
                 // An exact `user@domain` answers with that account alone.
                 Ok(a) if q.trim_start_matches('@').contains('@') => vec![a],

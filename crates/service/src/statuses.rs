@@ -143,11 +143,13 @@ impl Services {
                 .await
                 .or_internal()?;
         }
+        let mut tag_rows = Vec::with_capacity(rendered.tags.len());
         for name in &rendered.tags {
             let tag = tags::upsert(&mut tx, self.next_id(), name, now)
                 .await
                 .or_internal()?;
             tags::link(&mut *tx, tag.id, id).await.or_internal()?;
+            tag_rows.push(tag);
         }
         accounts::bump(&mut *tx, account.id, Counter::Statuses, 1)
             .await
@@ -183,7 +185,37 @@ impl Services {
                 };
             }
         }
+        // Remote followers' servers and mentioned remote accounts get the post.
+        let view = StatusView {
+            status: status.clone(),
+            account: account.clone(),
+            mentions: rendered.mentions.clone(),
+            tags: tag_rows,
+            reblog: None,
+            application: None,
+            pinned: None,
+            favourited: false,
+            reblogged: false,
+        };
+        let create = serde_json::to_value(
+            self.create_activity(&view, parent.as_ref().map(|p| p.uri.as_str()))
+                .with_context(bonsai_federation::wire::Context::mastodon()),
+        )
+        .map_err(|_| Error::internal())?;
+        let mut extra = Vec::new();
+        for m in rendered.mentions.iter().filter(|m| !m.is_local()) {
+            extra.push(self.delivery_inbox_of(&mut tx, m.id).await?);
+        }
+        self.enqueue_to_followers(
+            &mut tx,
+            account.id,
+            &create,
+            extra,
+            visibility != Visibility::Direct,
+        )
+        .await?;
         commit(tx).await?;
+        self.job_signal().wake();
         self.status_view(status, Some(account.id)).await
     }
 
@@ -241,6 +273,22 @@ impl Services {
             .ok_or_else(Error::not_found)?;
         let view = self.status_view(s.clone(), Some(account.id)).await?;
         let mut tx = self.db().begin().await.or_internal()?;
+        if s.local && s.reblog_of_id.is_none() {
+            let delete = serde_json::json!({
+                "@context": "https://www.w3.org/ns/activitystreams",
+                "id": format!("{}#delete", s.uri),
+                "type": "Delete",
+                "actor": account.uri,
+                "to": [bonsai_federation::wire::PUBLIC],
+                "object": { "id": s.uri, "type": "Tombstone" }
+            });
+            let mut extra = Vec::new();
+            for m in view.mentions.iter().filter(|m| !m.is_local()) {
+                extra.push(self.delivery_inbox_of(&mut tx, m.id).await?);
+            }
+            self.enqueue_to_followers(&mut tx, account.id, &delete, extra, true)
+                .await?;
+        }
         if statuses::delete(&mut *tx, s.id).await.or_internal()? {
             accounts::bump(&mut *tx, account.id, Counter::Statuses, -1)
                 .await
@@ -252,6 +300,7 @@ impl Services {
             }
         }
         commit(tx).await?;
+        self.job_signal().wake();
         Ok(view)
     }
 

@@ -11,6 +11,16 @@ use crate::database::{test_db, TestDb};
 pub struct TestApp {
     pub services: Services,
     pub db: TestDb,
+    /// Set for instances served over real TCP (`federated`): stops server and workers.
+    stop: Option<tokio::sync::watch::Sender<bool>>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = &self.stop {
+            let _ = stop.send(true);
+        }
+    }
 }
 
 pub struct Response {
@@ -44,8 +54,61 @@ impl TestApp {
         let mut config = InstanceConfig::for_domain("bonsai.test", "https");
         config.password_hash_concurrency = 2;
         adjust(&mut config);
-        let services = Services::new(db.db.clone(), config);
-        Self { services, db }
+        let http = bonsai_federation::client::HttpClient::new(
+            bonsai_federation::client::ClientConfig::new("Bonsai-test"),
+        )
+        .expect("http client");
+        let services = Services::new(db.db.clone(), config, http);
+        Self {
+            services,
+            db,
+            stop: None,
+        }
+    }
+
+    /// An instance served over real TCP on 127.0.0.1 (plain http), with its job workers
+    /// running and an outbound client allowed to reach loopback — so two of these federate
+    /// with real signatures. Its domain is `127.0.0.1:PORT`.
+    pub async fn federated() -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let db = test_db().await;
+        let mut config = InstanceConfig::for_domain(format!("127.0.0.1:{port}"), "http");
+        config.password_hash_concurrency = 2;
+        let mut client = bonsai_federation::client::ClientConfig::new("Bonsai-test");
+        client.allow_addresses =
+            bonsai_federation::client::IpCidr::parse_list("127.0.0.0/8").expect("cidr");
+        client.allow_http = true;
+        let http = bonsai_federation::client::HttpClient::new(client).expect("client");
+        let services = Services::new(db.db.clone(), config, http);
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        services.spawn_workers(stopped.clone());
+        let app = bonsai_api::app(services.clone());
+        let mut stopped_server = stopped;
+        tokio::spawn(async move {
+            let _ = axum::serve(
+                listener,
+                axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
+                    std::net::SocketAddr,
+                >(app),
+            )
+            .with_graceful_shutdown(async move {
+                let _ = stopped_server.changed().await;
+            })
+            .await;
+        });
+        Self {
+            services,
+            db,
+            stop: Some(stop),
+        }
+    }
+
+    /// `127.0.0.1:PORT` for federated instances, `bonsai.test` otherwise.
+    pub fn domain(&self) -> String {
+        self.services.config().domain.clone()
     }
 
     /// Sends a request. `body` is sent as-is with `content_type` when given.

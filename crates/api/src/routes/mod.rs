@@ -3,6 +3,7 @@ mod activitypub;
 mod apps;
 mod follow_requests;
 mod health;
+mod inbox;
 mod instance;
 mod oauth;
 mod search;
@@ -115,6 +116,14 @@ pub fn router() -> Router<AppState> {
         .route("/users/{username}/statuses/{id}", get(activitypub::status))
         .route("/@{username}/{id}", get(activitypub::status))
         .route("/users/{username}/outbox", get(activitypub::outbox))
+        .route(
+            "/users/{username}/inbox",
+            post(inbox::receive).layer(axum::extract::DefaultBodyLimit::max(inbox::MAX_ACTIVITY)),
+        )
+        .route(
+            "/inbox",
+            post(inbox::receive).layer(axum::extract::DefaultBodyLimit::max(inbox::MAX_ACTIVITY)),
+        )
         .route("/users/{username}/followers", get(activitypub::followers))
         .route("/users/{username}/following", get(activitypub::following))
         .route(

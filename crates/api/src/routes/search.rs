@@ -32,7 +32,14 @@ pub async fn v2(
     let q = p.str("q").unwrap_or_default();
     let found = state
         .services
-        .search(viewer.as_ref(), &q, only, limit, offset)
+        .search(
+            viewer.as_ref(),
+            &q,
+            only,
+            p.bool("resolve").unwrap_or(false),
+            limit,
+            offset,
+        )
         .await?;
     let base = state.base_url();
     Ok(Json(json!({

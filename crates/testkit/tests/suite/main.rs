@@ -3,6 +3,7 @@
 
 mod activitypub;
 mod errors;
+mod federation;
 mod follows;
 mod instance;
 mod interactions;

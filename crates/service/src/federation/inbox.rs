@@ -1,0 +1,72 @@
+//! Receiving: verify the HTTP signature, make sure the signer is the activity's actor, and
+//! queue the activity. Processing happens in a job, so the sender gets its 202 fast.
+
+use std::time::SystemTime;
+
+use http::{HeaderMap, Method, Uri};
+use serde_json::json;
+
+use bonsai_federation::signatures::{self, SignatureError};
+use bonsai_federation::wire::Document;
+
+use crate::error::{commit, DbResultExt, Error, Result};
+use crate::jobs::Queue;
+use crate::Services;
+
+pub struct InboxRequest<'a> {
+    pub method: &'a Method,
+    /// Absolute: our base URL plus the path and query the request came in on.
+    pub uri: &'a Uri,
+    pub headers: &'a HeaderMap,
+    pub body: &'a [u8],
+}
+
+fn unauthorized(e: impl std::fmt::Display) -> Error {
+    Error::unauthorized(format!("Request not signed correctly: {e}"))
+}
+
+impl Services {
+    pub async fn receive_activity(&self, req: InboxRequest<'_>) -> Result<()> {
+        let parsed = signatures::parse(req.method, req.uri, req.headers).map_err(unauthorized)?;
+        let now = SystemTime::now();
+        let mut owner = self
+            .key_owner(parsed.key_id(), false)
+            .await
+            .map_err(|e| unauthorized(e.message))?;
+        if let Err(e) = signatures::verify(&parsed, &owner.public_key_pem, Some(req.body), now) {
+            // The actor may have rotated its key: look once more before refusing.
+            if !matches!(e, SignatureError::BadSignature) {
+                return Err(unauthorized(e));
+            }
+            owner = self
+                .key_owner(parsed.key_id(), true)
+                .await
+                .map_err(|e| unauthorized(e.message))?;
+            signatures::verify(&parsed, &owner.public_key_pem, Some(req.body), now)
+                .map_err(unauthorized)?;
+        }
+        let value: serde_json::Value = serde_json::from_slice(req.body)
+            .map_err(|_| Error::validation("The body is not JSON"))?;
+        let doc = Document::from_value(value.clone())
+            .map_err(|e| Error::validation(format!("Not an activity: {e}")))?;
+        let activity = doc
+            .as_activity()
+            .ok_or_else(|| Error::validation("Not an activity"))?;
+        // The signer speaks only for itself.
+        if activity.actor_id() != Some(owner.uri.as_str()) {
+            return Err(Error::unauthorized(
+                "The signer is not the activity's actor",
+            ));
+        }
+        let mut tx = self.db().begin().await.or_internal()?;
+        self.enqueue(
+            &mut tx,
+            Queue::Inbox,
+            &json!({ "actor_id": owner.id, "activity": value }),
+        )
+        .await?;
+        commit(tx).await?;
+        self.job_signal().wake();
+        Ok(())
+    }
+}

@@ -1,0 +1,476 @@
+//! Processing a verified activity from the inbox queue. Idempotent by activity id; objects
+//! must share the actor's origin; unknown activity types are ignored.
+
+use serde_json::{json, Value};
+
+use bonsai_core::model::{Account, Follow, Status};
+use bonsai_core::text::sanitize_remote_html;
+use bonsai_core::timestamp::Timestamp;
+use bonsai_core::visibility::Visibility;
+use bonsai_db::accounts::{self, Counter};
+use bonsai_db::follows::{self, Kind};
+use bonsai_db::statuses::{self, StatusCounter};
+use bonsai_db::{activities, favourites, tags};
+use bonsai_federation::wire::{
+    parse_datetime, Activity, ActivityKind, Document, Object, ObjectKind, ObjectRef,
+};
+
+use super::resolve::authority;
+use crate::error::{commit, DbResultExt, Error, Result};
+use crate::jobs::Outcome;
+use crate::Services;
+
+impl Services {
+    pub(crate) async fn process_inbox_job(&self, payload: &Value) -> Outcome {
+        let Some(actor_id) = payload["actor_id"].as_i64() else {
+            return Outcome::Fail {
+                error: "no actor".into(),
+            };
+        };
+        let activity = match Document::from_value(payload["activity"].clone()) {
+            Ok(Document::Activity(a)) => a,
+            _ => {
+                return Outcome::Fail {
+                    error: "not an activity".into(),
+                }
+            }
+        };
+        match self.process(actor_id, &activity).await {
+            Ok(()) => Outcome::Done,
+            Err(e)
+                if matches!(
+                    e.kind,
+                    bonsai_core::error::ErrorKind::Unavailable
+                        | bonsai_core::error::ErrorKind::Internal
+                ) =>
+            {
+                Outcome::Retry {
+                    error: e.message,
+                    after: None,
+                }
+            }
+            Err(e) => Outcome::Fail { error: e.message },
+        }
+    }
+
+    async fn process(&self, actor_id: i64, activity: &Activity) -> Result<()> {
+        let actor = self.account(actor_id).await?;
+        if let Some(id) = activity.id() {
+            if authority(id) != actor.domain {
+                return Err(Error::forbidden("activity id from another origin"));
+            }
+            if !activities::mark_processed(self.db().writer(), id, Timestamp::now())
+                .await
+                .or_internal()?
+            {
+                return Ok(()); // already handled
+            }
+        }
+        match activity.kind {
+            ActivityKind::Follow => self.on_follow(&actor, activity).await,
+            ActivityKind::Accept => self.on_accept(&actor, activity).await,
+            ActivityKind::Reject => self.on_reject(&actor, activity).await,
+            ActivityKind::Undo => self.on_undo(&actor, activity).await,
+            ActivityKind::Create => self.on_create(&actor, activity).await,
+            ActivityKind::Delete => self.on_delete(&actor, activity).await,
+            ActivityKind::Like => self.on_like(&actor, activity, true).await,
+            ActivityKind::Update => self.on_update(&actor, activity).await,
+            _ => Ok(()),
+        }
+    }
+
+    /// The local account an id names, if it is ours.
+    async fn local_by_uri(&self, uri: Option<&str>) -> Result<Option<Account>> {
+        let Some(uri) = uri else { return Ok(None) };
+        Ok(accounts::find_by_uri(self.db().reader(), uri)
+            .await
+            .or_internal()?
+            .filter(Account::is_local))
+    }
+
+    async fn on_follow(&self, actor: &Account, activity: &Activity) -> Result<()> {
+        let Some(target) = self.local_by_uri(activity.object_id()).await? else {
+            return Ok(());
+        };
+        let follow = Follow {
+            id: self.next_id(),
+            account_id: actor.id,
+            target_account_id: target.id,
+            show_reblogs: true,
+            notify: false,
+            created_at: Timestamp::now(),
+        };
+        let uri = activity.id().unwrap_or_default();
+        let already = follows::find(self.db().reader(), Kind::Follow, actor.id, target.id)
+            .await
+            .or_internal()?
+            .is_some();
+        let mut tx = self.db().begin().await.or_internal()?;
+        if target.locked && !already {
+            follows::upsert(&mut tx, Kind::Request, &follow)
+                .await
+                .or_internal()?;
+            follows::set_uri(&mut *tx, Kind::Request, actor.id, target.id, uri)
+                .await
+                .or_internal()?;
+        } else {
+            if follows::upsert(&mut tx, Kind::Follow, &follow)
+                .await
+                .or_internal()?
+            {
+                accounts::bump(&mut *tx, actor.id, Counter::Following, 1)
+                    .await
+                    .or_internal()?;
+                accounts::bump(&mut *tx, target.id, Counter::Followers, 1)
+                    .await
+                    .or_internal()?;
+            }
+            follows::set_uri(&mut *tx, Kind::Follow, actor.id, target.id, uri)
+                .await
+                .or_internal()?;
+            let accept = self.accept_activity(&target, actor, uri);
+            let inbox = self.delivery_inbox_of(&mut tx, actor.id).await?;
+            self.enqueue_delivery(&mut tx, target.id, &inbox, &accept)
+                .await?;
+        }
+        commit(tx).await?;
+        self.job_signal().wake();
+        Ok(())
+    }
+
+    /// `Accept` of `follower`'s Follow (id `follow_uri`) by local `target`.
+    pub(crate) fn accept_activity(
+        &self,
+        target: &Account,
+        follower: &Account,
+        follow_uri: &str,
+    ) -> Value {
+        json!({
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": format!("{}#accepts/follows/{}", target.uri, self.next_id()),
+            "type": "Accept",
+            "actor": target.uri,
+            "object": {
+                "id": follow_uri,
+                "type": "Follow",
+                "actor": follower.uri,
+                "object": target.uri
+            }
+        })
+    }
+
+    /// Our Follow of `actor` was accepted: the request becomes a follow.
+    async fn on_accept(&self, actor: &Account, activity: &Activity) -> Result<()> {
+        let Some(local) = self.follow_object_local(activity).await? else {
+            return Ok(());
+        };
+        let mut tx = self.db().begin().await.or_internal()?;
+        // Read the Follow's id before the request row goes.
+        let uri = follows::uri_of(&mut *tx, Kind::Request, local.id, actor.id)
+            .await
+            .or_internal()?;
+        if let Some(req) = follows::remove(&mut *tx, Kind::Request, local.id, actor.id)
+            .await
+            .or_internal()?
+        {
+            let f = Follow {
+                id: self.next_id(),
+                created_at: Timestamp::now(),
+                ..req
+            };
+            if follows::upsert(&mut tx, Kind::Follow, &f)
+                .await
+                .or_internal()?
+            {
+                accounts::bump(&mut *tx, local.id, Counter::Following, 1)
+                    .await
+                    .or_internal()?;
+                accounts::bump(&mut *tx, actor.id, Counter::Followers, 1)
+                    .await
+                    .or_internal()?;
+            }
+            if let Some(uri) = uri {
+                follows::set_uri(&mut *tx, Kind::Follow, local.id, actor.id, &uri)
+                    .await
+                    .or_internal()?;
+            }
+        }
+        commit(tx).await
+    }
+
+    /// The local follower named by an Accept/Reject's Follow object (embedded or ours by id).
+    async fn follow_object_local(&self, activity: &Activity) -> Result<Option<Account>> {
+        match activity.object() {
+            Some(ObjectRef::Activity(follow)) => self.local_by_uri(follow.actor_id()).await,
+            Some(ObjectRef::Link(id)) => {
+                // Our Follow ids are `{actor}#follows/{n}`.
+                let actor = id.split('#').next();
+                self.local_by_uri(actor).await
+            }
+            _ => Ok(None),
+        }
+    }
+
+    async fn on_reject(&self, actor: &Account, activity: &Activity) -> Result<()> {
+        let Some(local) = self.follow_object_local(activity).await? else {
+            return Ok(());
+        };
+        let mut tx = self.db().begin().await.or_internal()?;
+        follows::remove(&mut *tx, Kind::Request, local.id, actor.id)
+            .await
+            .or_internal()?;
+        if follows::remove(&mut *tx, Kind::Follow, local.id, actor.id)
+            .await
+            .or_internal()?
+            .is_some()
+        {
+            accounts::bump(&mut *tx, local.id, Counter::Following, -1)
+                .await
+                .or_internal()?;
+            accounts::bump(&mut *tx, actor.id, Counter::Followers, -1)
+                .await
+                .or_internal()?;
+        }
+        commit(tx).await
+    }
+
+    async fn on_undo(&self, actor: &Account, activity: &Activity) -> Result<()> {
+        let Some(ObjectRef::Activity(inner)) = activity.object() else {
+            return Ok(());
+        };
+        if inner.actor_id() != Some(actor.uri.as_str()) {
+            return Err(Error::forbidden("undoing someone else's activity"));
+        }
+        match inner.kind {
+            ActivityKind::Follow => {
+                let Some(target) = self.local_by_uri(inner.object_id()).await? else {
+                    return Ok(());
+                };
+                let mut tx = self.db().begin().await.or_internal()?;
+                follows::remove(&mut *tx, Kind::Request, actor.id, target.id)
+                    .await
+                    .or_internal()?;
+                if follows::remove(&mut *tx, Kind::Follow, actor.id, target.id)
+                    .await
+                    .or_internal()?
+                    .is_some()
+                {
+                    accounts::bump(&mut *tx, actor.id, Counter::Following, -1)
+                        .await
+                        .or_internal()?;
+                    accounts::bump(&mut *tx, target.id, Counter::Followers, -1)
+                        .await
+                        .or_internal()?;
+                }
+                commit(tx).await
+            }
+            ActivityKind::Like => self.on_like(actor, inner, false).await,
+            _ => Ok(()),
+        }
+    }
+
+    async fn on_like(&self, actor: &Account, activity: &Activity, on: bool) -> Result<()> {
+        let Some(uri) = activity.object_id() else {
+            return Ok(());
+        };
+        let Some(status) = statuses::find_by_uri(self.db().reader(), uri)
+            .await
+            .or_internal()?
+        else {
+            return Ok(());
+        };
+        let mut tx = self.db().begin().await.or_internal()?;
+        let changed = if on {
+            favourites::add(
+                &mut *tx,
+                self.next_id(),
+                actor.id,
+                status.id,
+                Timestamp::now(),
+            )
+            .await
+            .or_internal()?
+        } else {
+            favourites::remove(&mut *tx, actor.id, status.id)
+                .await
+                .or_internal()?
+        };
+        if changed {
+            statuses::bump(
+                &mut *tx,
+                status.id,
+                StatusCounter::Favourites,
+                if on { 1 } else { -1 },
+            )
+            .await
+            .or_internal()?;
+        }
+        commit(tx).await
+    }
+
+    async fn on_delete(&self, actor: &Account, activity: &Activity) -> Result<()> {
+        let Some(uri) = activity.object_id() else {
+            return Ok(());
+        };
+        let Some(status) = statuses::find_by_uri(self.db().reader(), uri)
+            .await
+            .or_internal()?
+        else {
+            return Ok(());
+        };
+        if status.account_id != actor.id {
+            return Err(Error::forbidden("deleting someone else's status"));
+        }
+        let mut tx = self.db().begin().await.or_internal()?;
+        if statuses::delete(&mut *tx, status.id).await.or_internal()? {
+            accounts::bump(&mut *tx, actor.id, Counter::Statuses, -1)
+                .await
+                .or_internal()?;
+            if let Some(pid) = status.in_reply_to_id {
+                statuses::bump(&mut *tx, pid, StatusCounter::Replies, -1)
+                    .await
+                    .or_internal()?;
+            }
+        }
+        commit(tx).await
+    }
+
+    async fn on_update(&self, actor: &Account, activity: &Activity) -> Result<()> {
+        if let Some(ObjectRef::Actor(a)) = activity.object() {
+            if a.id() == actor.uri {
+                self.store_remote_actor(a).await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn on_create(&self, actor: &Account, activity: &Activity) -> Result<()> {
+        let Some(ObjectRef::Object(note)) = activity.object() else {
+            return Ok(());
+        };
+        if !matches!(
+            note.kind,
+            ObjectKind::Note | ObjectKind::Article | ObjectKind::Page | ObjectKind::Question
+        ) {
+            return Ok(());
+        }
+        // Only the author may create their post, and only on their own server.
+        let Some(uri) = note.id() else { return Ok(()) };
+        if note.attributed_to() != Some(actor.uri.as_str()) || authority(uri) != actor.domain {
+            return Err(Error::forbidden("object not by the actor"));
+        }
+        if statuses::find_by_uri(self.db().reader(), uri)
+            .await
+            .or_internal()?
+            .is_some()
+        {
+            return Ok(());
+        }
+        self.store_remote_note(actor, note, uri).await
+    }
+
+    async fn store_remote_note(&self, actor: &Account, note: &Object, uri: &str) -> Result<()> {
+        let db = self.db().reader();
+        let ep = accounts::endpoints(db, actor.id)
+            .await
+            .or_internal()?
+            .unwrap_or_default();
+        let addressing = &note.addressing;
+        let visibility = if addressing
+            .to
+            .iter()
+            .any(|r| bonsai_federation::wire::is_public_address(r.as_str()))
+        {
+            Visibility::Public
+        } else if addressing
+            .cc
+            .iter()
+            .any(|r| bonsai_federation::wire::is_public_address(r.as_str()))
+        {
+            Visibility::Unlisted
+        } else if !ep.followers_url.is_empty() && addressing.contains(&ep.followers_url) {
+            Visibility::Private
+        } else {
+            Visibility::Direct
+        };
+        let parent = match note.in_reply_to() {
+            Some(p) => statuses::find_by_uri(db, p).await.or_internal()?,
+            None => None,
+        };
+        let created = note
+            .published
+            .as_deref()
+            .and_then(parse_datetime)
+            .map(|t| Timestamp::from_millis((t.unix_timestamp_nanos() / 1_000_000) as i64))
+            .filter(|t| *t <= Timestamp::now())
+            .unwrap_or_else(Timestamp::now);
+        let content = sanitize_remote_html(note.content().unwrap_or(""));
+        let id = self.next_id();
+        let status = Status {
+            id,
+            uri: uri.to_string(),
+            url: note.url().unwrap_or(uri).to_string(),
+            account_id: actor.id,
+            in_reply_to_id: parent.as_ref().map(|p| p.id),
+            in_reply_to_account_id: parent.as_ref().map(|p| p.account_id),
+            reblog_of_id: None,
+            text: String::new(),
+            content,
+            spoiler_text: note
+                .summary
+                .clone()
+                .unwrap_or_default()
+                .chars()
+                .take(1000)
+                .collect(),
+            sensitive: note.sensitive.unwrap_or(false),
+            visibility,
+            language: note
+                .language()
+                .map(str::to_string)
+                .filter(|l| l.len() <= 10),
+            application_id: None,
+            local: false,
+            replies_count: 0,
+            reblogs_count: 0,
+            favourites_count: 0,
+            created_at: created,
+            edited_at: None,
+        };
+        let mut mentioned = Vec::new();
+        for m in note.mentions().take(50) {
+            if let Some(local) = self.local_by_uri(m.href.as_deref()).await? {
+                mentioned.push(local.id);
+            }
+        }
+        let mut tx = self.db().begin().await.or_internal()?;
+        statuses::insert(&mut *tx, &status).await.or_internal()?;
+        for m in mentioned {
+            statuses::insert_mention(&mut *tx, id, m)
+                .await
+                .or_internal()?;
+        }
+        for h in note.hashtags().take(20) {
+            if let Some(name) = h
+                .name
+                .as_deref()
+                .map(|n| n.trim_start_matches('#'))
+                .filter(|n| !n.is_empty() && n.len() <= 100)
+            {
+                let tag = tags::upsert(&mut tx, self.next_id(), name, Timestamp::now())
+                    .await
+                    .or_internal()?;
+                tags::link(&mut *tx, tag.id, id).await.or_internal()?;
+            }
+        }
+        accounts::bump(&mut *tx, actor.id, Counter::Statuses, 1)
+            .await
+            .or_internal()?;
+        if let Some(p) = &parent {
+            statuses::bump(&mut *tx, p.id, StatusCounter::Replies, 1)
+                .await
+                .or_internal()?;
+        }
+        commit(tx).await
+    }
+}

@@ -1,0 +1,201 @@
+//! Finding remote actors: by ActivityPub id, by key id, or by `user@host` through WebFinger.
+
+use bonsai_core::model::{Account, Field, RemoteEndpoints};
+use bonsai_core::text::sanitize_remote_html;
+use bonsai_core::timestamp::Timestamp;
+use bonsai_db::accounts;
+use bonsai_federation::client::Request;
+use bonsai_federation::wire::{Actor, ActorKind, Document};
+
+use super::remote_error;
+use crate::error::{commit, DbResultExt, Error, Result};
+use crate::Services;
+
+const ACCEPT_AP: &str =
+    "application/activity+json, application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\"";
+/// A remote profile is refetched when older than this.
+const STALE_AFTER_SECS: i64 = 86_400;
+
+/// `host[:port]` of a URL, the way Mastodon keys remote accounts by domain.
+pub(crate) fn authority(url: &str) -> Option<String> {
+    let u = url::Url::parse(url).ok()?;
+    let host = u.host_str()?.to_lowercase();
+    Some(match u.port() {
+        Some(p) => format!("{host}:{p}"),
+        None => host,
+    })
+}
+
+impl Services {
+    pub(crate) async fn fetch_document(&self, url: &str) -> Result<Document> {
+        let res = self
+            .http()
+            .send(Request::get(url).header("accept", ACCEPT_AP))
+            .await
+            .map_err(|e| remote_error(format!("fetching {url}: {e}")))?;
+        if !res.status.is_success() {
+            return Err(remote_error(format!("fetching {url}: HTTP {}", res.status)));
+        }
+        // After redirects the document must still come from the origin we asked.
+        if authority(res.url.as_str()) != authority(url) {
+            return Err(remote_error(format!("{url} redirected to another origin")));
+        }
+        Document::from_slice(&res.body)
+            .map_err(|e| remote_error(format!("{url} is not ActivityPub: {e}")))
+    }
+
+    /// The account for an actor id, fetching (or refreshing a stale copy of) a remote one.
+    pub async fn resolve_actor(&self, uri: &str, force: bool) -> Result<Account> {
+        let db = self.db().reader();
+        if let Some(a) = accounts::find_by_uri(db, uri).await.or_internal()? {
+            let fresh = a.updated_at.plus_secs(STALE_AFTER_SECS) > Timestamp::now();
+            if a.is_local() || (fresh && !force) {
+                return Ok(a);
+            }
+        }
+        if authority(uri).as_deref() == Some(self.config().domain.as_str()) {
+            return Err(Error::not_found());
+        }
+        let doc = self.fetch_document(uri).await?;
+        let actor = doc
+            .as_actor()
+            .ok_or_else(|| remote_error(format!("{uri} is not an actor")))?;
+        // The document must be the one asked for: no answering for other origins.
+        if actor.id() != uri {
+            return Err(remote_error(format!(
+                "{uri} answered with actor {}",
+                actor.id()
+            )));
+        }
+        self.store_remote_actor(actor).await
+    }
+
+    pub(crate) async fn store_remote_actor(&self, actor: &Actor) -> Result<Account> {
+        let (account, endpoints) = self
+            .account_from_actor(actor)
+            .ok_or_else(|| remote_error(format!("actor {} is incomplete", actor.id())))?;
+        let mut tx = self.db().begin().await.or_internal()?;
+        let id = accounts::upsert_remote(&mut tx, &account, &endpoints, Timestamp::now())
+            .await
+            .or_internal()?;
+        commit(tx).await?;
+        self.account(id).await
+    }
+
+    /// A remote actor as an account row plus where to reach it.
+    fn account_from_actor(&self, actor: &Actor) -> Option<(Account, RemoteEndpoints)> {
+        let id = actor.id().to_string();
+        let domain = authority(&id)?;
+        let username = actor.preferred_username.clone().filter(|u| !u.is_empty())?;
+        let key = actor
+            .public_key
+            .iter()
+            .find(|k| k.public_key_pem.is_some())?;
+        let now = Timestamp::now();
+        let account = Account {
+            id: self.next_id(),
+            username,
+            domain: Some(domain),
+            display_name: actor
+                .name
+                .clone()
+                .unwrap_or_default()
+                .chars()
+                .take(100)
+                .collect(),
+            note: sanitize_remote_html(actor.summary.as_deref().unwrap_or("")),
+            note_source: String::new(),
+            locked: actor.manually_approves_followers.unwrap_or(false),
+            bot: matches!(actor.kind, ActorKind::Service | ActorKind::Application),
+            discoverable: actor.discoverable.unwrap_or(false),
+            fields: actor
+                .fields()
+                .take(16)
+                .map(|f| Field {
+                    name: f.name.clone().unwrap_or_default(),
+                    value: sanitize_remote_html(f.value.as_deref().unwrap_or("")),
+                    verified_at: None,
+                })
+                .collect(),
+            url: actor.url().unwrap_or(&id).to_string(),
+            public_key_pem: key.public_key_pem.clone().unwrap_or_default(),
+            private_key_pem: None,
+            uri: id.clone(),
+            followers_count: 0,
+            following_count: 0,
+            statuses_count: 0,
+            last_status_at: None,
+            created_at: now,
+            updated_at: now,
+        };
+        let endpoints = RemoteEndpoints {
+            inbox_url: actor.inbox.clone()?,
+            shared_inbox_url: actor.shared_inbox().unwrap_or("").to_string(),
+            followers_url: actor.followers().unwrap_or("").to_string(),
+            key_id: key.id.clone(),
+        };
+        Some((account, endpoints))
+    }
+
+    /// The account whose key `key_id` is (fetching the actor if it is new to us).
+    pub(crate) async fn key_owner(&self, key_id: &str, force: bool) -> Result<Account> {
+        if !force {
+            if let Some(a) = accounts::find_by_key_id(self.db().reader(), key_id)
+                .await
+                .or_internal()?
+            {
+                return Ok(a);
+            }
+        }
+        let actor_uri = key_id.split('#').next().unwrap_or(key_id);
+        let account = self.resolve_actor(actor_uri, true).await?;
+        let ep = accounts::endpoints(self.db().reader(), account.id)
+            .await
+            .or_internal()?
+            .unwrap_or_default();
+        if ep.key_id != key_id {
+            return Err(Error::unauthorized(
+                "The signing key does not belong to that actor",
+            ));
+        }
+        Ok(account)
+    }
+
+    /// `user@host` through WebFinger, then the actor document.
+    pub async fn resolve_acct(&self, username: &str, host: &str) -> Result<Account> {
+        if let Some(a) = accounts::find_by_username(self.db().reader(), username, Some(host))
+            .await
+            .or_internal()?
+        {
+            return Ok(a);
+        }
+        let scheme = &self.config().protocol;
+        let url =
+            format!("{scheme}://{host}/.well-known/webfinger?resource=acct:{username}@{host}");
+        let res = self
+            .http()
+            .send(Request::get(&url).header("accept", "application/jrd+json, application/json"))
+            .await
+            .map_err(|e| remote_error(format!("webfinger {url}: {e}")))?;
+        if !res.status.is_success() {
+            return Err(Error::not_found());
+        }
+        let jrd: serde_json::Value =
+            serde_json::from_slice(&res.body).map_err(|_| remote_error("bad webfinger answer"))?;
+        let actor_uri = jrd["links"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|l| {
+                l["rel"] == "self"
+                    && l["type"].as_str().is_some_and(|t| {
+                        t.starts_with("application/activity+json")
+                            || t.starts_with("application/ld+json")
+                    })
+            })
+            .and_then(|l| l["href"].as_str())
+            .ok_or_else(Error::not_found)?
+            .to_string();
+        self.resolve_actor(&actor_uri, false).await
+    }
+}
