@@ -83,7 +83,23 @@ impl Services {
         accounts::bump(&mut *tx, me.id, Counter::Statuses, 1)
             .await
             .or_internal()?;
+        if visibility != Visibility::Private {
+            let author = self.account(original.account_id).await?;
+            let announce = serde_json::json!({
+                "@context": "https://www.w3.org/ns/activitystreams",
+                "id": boost.uri,
+                "type": "Announce",
+                "actor": me.uri,
+                "published": now.to_rfc3339(),
+                "to": [bonsai_federation::wire::PUBLIC],
+                "cc": [author.uri, format!("{}/followers", me.uri)],
+                "object": original.uri
+            });
+            self.federate_interaction(&mut tx, me.id, &author, &announce, true)
+                .await?;
+        }
         commit(tx).await?;
+        self.job_signal().wake();
         self.status_view(boost, Some(me.id)).await
     }
 
@@ -104,8 +120,21 @@ impl Services {
                 accounts::bump(&mut *tx, me, Counter::Statuses, -1)
                     .await
                     .or_internal()?;
+                let me_account = viewer.account()?;
+                let author = self.account(original.account_id).await?;
+                let undo = serde_json::json!({
+                    "@context": "https://www.w3.org/ns/activitystreams",
+                    "id": format!("{}#undo", boost.uri),
+                    "type": "Undo",
+                    "actor": me_account.uri,
+                    "to": [bonsai_federation::wire::PUBLIC],
+                    "object": { "id": boost.uri, "type": "Announce", "actor": me_account.uri, "object": original.uri }
+                });
+                self.federate_interaction(&mut tx, me, &author, &undo, true)
+                    .await?;
             }
             commit(tx).await?;
+            self.job_signal().wake();
         }
         self.fresh_view(original.id, me).await
     }
@@ -136,9 +165,52 @@ impl Services {
             )
             .await
             .or_internal()?;
+            let author = self.account(status.account_id).await?;
+            if !author.is_local() {
+                // A deterministic id lets the Undo name the Like without storing it.
+                let me_uri = &viewer.account()?.uri;
+                let like_id = format!("{me_uri}#likes/{}", status.id);
+                let like = serde_json::json!({
+                    "id": like_id, "type": "Like", "actor": me_uri, "object": status.uri
+                });
+                let activity = if on {
+                    let mut l = like;
+                    l["@context"] = serde_json::json!("https://www.w3.org/ns/activitystreams");
+                    l
+                } else {
+                    serde_json::json!({
+                        "@context": "https://www.w3.org/ns/activitystreams",
+                        "id": format!("{like_id}/undo"),
+                        "type": "Undo",
+                        "actor": me_uri,
+                        "object": like
+                    })
+                };
+                self.federate_interaction(&mut tx, me, &author, &activity, false)
+                    .await?;
+            }
         }
         commit(tx).await?;
+        self.job_signal().wake();
         self.fresh_view(status.id, me).await
+    }
+
+    /// Sends an interaction to the status author's server (when remote) and, for boosts,
+    /// to the booster's followers.
+    async fn federate_interaction(
+        &self,
+        tx: &mut bonsai_db::Tx,
+        sender: i64,
+        author: &bonsai_core::model::Account,
+        activity: &serde_json::Value,
+        to_followers: bool,
+    ) -> Result<()> {
+        let mut extra = Vec::new();
+        if !author.is_local() {
+            extra.push(self.delivery_inbox_of(tx, author.id).await?);
+        }
+        self.enqueue_to_followers(tx, sender, activity, extra, to_followers)
+            .await
     }
 
     /// Reloads a status after a change so its counters are current.

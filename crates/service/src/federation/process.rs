@@ -74,6 +74,7 @@ impl Services {
             ActivityKind::Create => self.on_create(&actor, activity).await,
             ActivityKind::Delete => self.on_delete(&actor, activity).await,
             ActivityKind::Like => self.on_like(&actor, activity, true).await,
+            ActivityKind::Announce => self.on_announce(&actor, activity).await,
             ActivityKind::Update => self.on_update(&actor, activity).await,
             _ => Ok(()),
         }
@@ -265,6 +266,25 @@ impl Services {
                 commit(tx).await
             }
             ActivityKind::Like => self.on_like(actor, inner, false).await,
+            ActivityKind::Announce => {
+                let Some(id) = inner.id() else { return Ok(()) };
+                let Some(boost) = statuses::find_by_uri(self.db().reader(), id)
+                    .await
+                    .or_internal()?
+                    .filter(|s| s.account_id == actor.id && s.reblog_of_id.is_some())
+                else {
+                    return Ok(());
+                };
+                let mut tx = self.db().begin().await.or_internal()?;
+                if statuses::delete(&mut *tx, boost.id).await.or_internal()? {
+                    if let Some(original) = boost.reblog_of_id {
+                        statuses::bump(&mut *tx, original, StatusCounter::Reblogs, -1)
+                            .await
+                            .or_internal()?;
+                    }
+                }
+                commit(tx).await
+            }
             _ => Ok(()),
         }
     }
@@ -305,6 +325,57 @@ impl Services {
             .await
             .or_internal()?;
         }
+        commit(tx).await
+    }
+
+    /// A boost of a status we know (boosts of unknown posts would need a fetch; skipped).
+    async fn on_announce(&self, actor: &Account, activity: &Activity) -> Result<()> {
+        let (Some(id), Some(object)) = (activity.id(), activity.object_id()) else {
+            return Ok(());
+        };
+        let db = self.db().reader();
+        let Some(original) = statuses::find_by_uri(db, object).await.or_internal()? else {
+            return Ok(());
+        };
+        if statuses::find_by_uri(db, id).await.or_internal()?.is_some()
+            || !matches!(
+                original.visibility,
+                Visibility::Public | Visibility::Unlisted
+            )
+        {
+            return Ok(());
+        }
+        let boost = Status {
+            id: self.next_id(),
+            uri: id.to_string(),
+            url: id.to_string(),
+            account_id: actor.id,
+            in_reply_to_id: None,
+            in_reply_to_account_id: None,
+            reblog_of_id: Some(original.id),
+            content: String::new(),
+            text: String::new(),
+            spoiler_text: String::new(),
+            sensitive: false,
+            visibility: if activity.is_public() {
+                Visibility::Public
+            } else {
+                Visibility::Unlisted
+            },
+            language: None,
+            application_id: None,
+            local: false,
+            replies_count: 0,
+            reblogs_count: 0,
+            favourites_count: 0,
+            created_at: Timestamp::now(),
+            edited_at: None,
+        };
+        let mut tx = self.db().begin().await.or_internal()?;
+        statuses::insert(&mut *tx, &boost).await.or_internal()?;
+        statuses::bump(&mut *tx, original.id, StatusCounter::Reblogs, 1)
+            .await
+            .or_internal()?;
         commit(tx).await
     }
 

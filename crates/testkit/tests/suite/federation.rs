@@ -132,6 +132,54 @@ async fn two_instances_follow_post_and_delete() {
         "only the public post is on the federated timeline"
     );
 
+    // Favourite and boost from a are counted on b; undoing the favourite is too.
+    let public_at_a = home[1]["id"].as_str().unwrap().to_string();
+    let fav = a
+        .post_json(
+            &format!("/api/v1/statuses/{public_at_a}/favourite"),
+            Some(&alice),
+            json!({}),
+        )
+        .await;
+    assert_eq!(fav.status, StatusCode::OK, "{}", fav.text());
+    let boost = a
+        .post_json(
+            &format!("/api/v1/statuses/{public_at_a}/reblog"),
+            Some(&alice),
+            json!({}),
+        )
+        .await;
+    assert_eq!(boost.status, StatusCode::OK, "{}", boost.text());
+    let public_at_b = public["id"].as_str().unwrap().to_string();
+    eventually("b to count the favourite and the boost", || async {
+        let s = b
+            .get(&format!("/api/v1/statuses/{public_at_b}"), None)
+            .await
+            .json();
+        (s["favourites_count"] == 1 && s["reblogs_count"] == 1).then_some(())
+    })
+    .await;
+    a.post_json(
+        &format!("/api/v1/statuses/{public_at_a}/unfavourite"),
+        Some(&alice),
+        json!({}),
+    )
+    .await;
+    a.post_json(
+        &format!("/api/v1/statuses/{public_at_a}/unreblog"),
+        Some(&alice),
+        json!({}),
+    )
+    .await;
+    eventually("b to drop the favourite and the boost", || async {
+        let s = b
+            .get(&format!("/api/v1/statuses/{public_at_b}"), None)
+            .await
+            .json();
+        (s["favourites_count"] == 0 && s["reblogs_count"] == 0).then_some(())
+    })
+    .await;
+
     // (Direct messages need a mention, and `@user@host:port` is not a mention in Mastodon's
     // grammar; they are covered once instances run on named hosts without ports.)
 
