@@ -12,6 +12,7 @@ pub mod activities;
 pub mod favourites;
 pub mod follows;
 pub mod jobs;
+pub mod notifications;
 pub mod oauth;
 pub mod statuses;
 pub mod tags;

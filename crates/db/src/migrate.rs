@@ -30,6 +30,7 @@ static MIGRATIONS: &[Migration] = &[
     migration!(2, "0002_favourites"),
     migration!(3, "0003_jobs_and_remote_accounts"),
     migration!(4, "0004_follow_uris"),
+    migration!(5, "0005_notifications"),
 ];
 
 pub fn migrations() -> &'static [Migration] {

@@ -8,6 +8,7 @@ use bonsai_db::favourites;
 use bonsai_db::statuses::{self, StatusCounter};
 
 use crate::error::{commit, DbResultExt, Error, Result};
+use crate::notifications::Kind as NotificationKind;
 use crate::oauth::Viewer;
 use crate::views::StatusView;
 use crate::Services;
@@ -83,8 +84,16 @@ impl Services {
         accounts::bump(&mut *tx, me.id, Counter::Statuses, 1)
             .await
             .or_internal()?;
+        let author = self.account(original.account_id).await?;
+        self.notify(
+            &mut tx,
+            &author,
+            me.id,
+            NotificationKind::Reblog,
+            Some(original.id),
+        )
+        .await?;
         if visibility != Visibility::Private {
-            let author = self.account(original.account_id).await?;
             let announce = serde_json::json!({
                 "@context": "https://www.w3.org/ns/activitystreams",
                 "id": boost.uri,
@@ -166,6 +175,16 @@ impl Services {
             .await
             .or_internal()?;
             let author = self.account(status.account_id).await?;
+            if on {
+                self.notify(
+                    &mut tx,
+                    &author,
+                    me,
+                    NotificationKind::Favourite,
+                    Some(status.id),
+                )
+                .await?;
+            }
             if !author.is_local() {
                 // A deterministic id lets the Undo name the Like without storing it.
                 let me_uri = &viewer.account()?.uri;

@@ -15,6 +15,7 @@ pub mod federation;
 pub mod instance;
 pub mod interactions;
 pub mod jobs;
+pub mod notifications;
 pub mod oauth;
 pub mod relationships;
 pub mod search;

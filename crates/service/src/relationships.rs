@@ -9,6 +9,7 @@ use bonsai_db::follows::{self, Kind};
 pub use bonsai_db::follows::Side;
 
 use crate::error::{commit, DbResultExt, Error, Result};
+use crate::notifications::Kind as NotificationKind;
 use crate::oauth::Viewer;
 use crate::Services;
 
@@ -82,6 +83,14 @@ impl Services {
             let inbox = self.delivery_inbox_of(&mut tx, target.id).await?;
             self.enqueue_delivery(&mut tx, me, &inbox, &activity)
                 .await?;
+        }
+        if created && target.is_local() {
+            let n = if kind == Kind::Follow {
+                NotificationKind::Follow
+            } else {
+                NotificationKind::FollowRequest
+            };
+            self.notify(&mut tx, &target, me, n, None).await?;
         }
         if created && kind == Kind::Follow {
             accounts::bump(&mut *tx, me, Counter::Following, 1)

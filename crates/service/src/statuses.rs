@@ -9,6 +9,7 @@ use bonsai_db::statuses::StatusCounter;
 use bonsai_db::{follows, statuses, tags};
 
 use crate::error::{commit, db_failure, DbResultExt, Error, Result};
+use crate::notifications::Kind as NotificationKind;
 use crate::oauth::Viewer;
 use crate::views::StatusView;
 use crate::Services;
@@ -142,6 +143,8 @@ impl Services {
             statuses::insert_mention(&mut *tx, id, m.id)
                 .await
                 .or_internal()?;
+            self.notify(&mut tx, m, account.id, NotificationKind::Mention, Some(id))
+                .await?;
         }
         let mut tag_rows = Vec::with_capacity(rendered.tags.len());
         for name in &rendered.tags {

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod app;
 pub mod instance;
+pub mod notification;
 pub mod relationship;
 pub mod status;
 pub mod tag;

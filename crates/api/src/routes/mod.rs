@@ -5,6 +5,7 @@ mod follow_requests;
 mod health;
 mod inbox;
 mod instance;
+mod notifications;
 mod oauth;
 mod search;
 mod statuses;
@@ -84,6 +85,10 @@ pub fn router() -> Router<AppState> {
             post(statuses::unfavourite),
         )
         .route("/api/v1/statuses/{id}/unpin", post(statuses::unpin))
+        .route("/api/v1/notifications", get(notifications::list))
+        .route("/api/v1/notifications/clear", post(notifications::clear))
+        .route("/api/v1/notifications/{id}", get(notifications::show))
+        .route("/api/v1/notifications/{id}/dismiss", post(notifications::dismiss))
         .route("/api/v1/timelines/home", get(timelines::home))
         .route("/api/v1/timelines/public", get(timelines::public))
         .route("/api/v1/timelines/tag/{hashtag}", get(timelines::tag))

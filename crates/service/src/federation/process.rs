@@ -18,6 +18,7 @@ use bonsai_federation::wire::{
 use super::resolve::authority;
 use crate::error::{commit, DbResultExt, Error, Result};
 use crate::jobs::Outcome;
+use crate::notifications::Kind as NotificationKind;
 use crate::Services;
 
 impl Services {
@@ -108,9 +109,19 @@ impl Services {
             .is_some();
         let mut tx = self.db().begin().await.or_internal()?;
         if target.locked && !already {
-            follows::upsert(&mut tx, Kind::Request, &follow)
+            if follows::upsert(&mut tx, Kind::Request, &follow)
                 .await
-                .or_internal()?;
+                .or_internal()?
+            {
+                self.notify(
+                    &mut tx,
+                    &target,
+                    actor.id,
+                    NotificationKind::FollowRequest,
+                    None,
+                )
+                .await?;
+            }
             follows::set_uri(&mut *tx, Kind::Request, actor.id, target.id, uri)
                 .await
                 .or_internal()?;
@@ -119,6 +130,8 @@ impl Services {
                 .await
                 .or_internal()?
             {
+                self.notify(&mut tx, &target, actor.id, NotificationKind::Follow, None)
+                    .await?;
                 accounts::bump(&mut *tx, actor.id, Counter::Following, 1)
                     .await
                     .or_internal()?;
@@ -324,6 +337,17 @@ impl Services {
             )
             .await
             .or_internal()?;
+            if on {
+                let author = self.account(status.account_id).await?;
+                self.notify(
+                    &mut tx,
+                    &author,
+                    actor.id,
+                    NotificationKind::Favourite,
+                    Some(status.id),
+                )
+                .await?;
+            }
         }
         commit(tx).await
     }
@@ -376,6 +400,15 @@ impl Services {
         statuses::bump(&mut *tx, original.id, StatusCounter::Reblogs, 1)
             .await
             .or_internal()?;
+        let author = self.account(original.account_id).await?;
+        self.notify(
+            &mut tx,
+            &author,
+            actor.id,
+            NotificationKind::Reblog,
+            Some(original.id),
+        )
+        .await?;
         commit(tx).await
     }
 
@@ -511,15 +544,17 @@ impl Services {
         let mut mentioned = Vec::new();
         for m in note.mentions().take(50) {
             if let Some(local) = self.local_by_uri(m.href.as_deref()).await? {
-                mentioned.push(local.id);
+                mentioned.push(local);
             }
         }
         let mut tx = self.db().begin().await.or_internal()?;
         statuses::insert(&mut *tx, &status).await.or_internal()?;
         for m in mentioned {
-            statuses::insert_mention(&mut *tx, id, m)
+            statuses::insert_mention(&mut *tx, id, m.id)
                 .await
                 .or_internal()?;
+            self.notify(&mut tx, &m, actor.id, NotificationKind::Mention, Some(id))
+                .await?;
         }
         for h in note.hashtags().take(20) {
             if let Some(name) = h

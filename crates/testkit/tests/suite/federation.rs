@@ -132,6 +132,11 @@ async fn two_instances_follow_post_and_delete() {
         "only the public post is on the federated timeline"
     );
 
+    // bob was told about the remote follow.
+    let notes = b.get("/api/v1/notifications", Some(&bob)).await.json();
+    assert_eq!(notes[0]["type"], "follow");
+    assert_eq!(notes[0]["account"]["acct"], format!("alice@{}", a.domain()));
+
     // Favourite and boost from a are counted on b; undoing the favourite is too.
     let public_at_a = home[1]["id"].as_str().unwrap().to_string();
     let fav = a
@@ -159,6 +164,11 @@ async fn two_instances_follow_post_and_delete() {
         (s["favourites_count"] == 1 && s["reblogs_count"] == 1).then_some(())
     })
     .await;
+    let notes = b
+        .get("/api/v1/notifications?types[]=favourite&types[]=reblog", Some(&bob))
+        .await
+        .json();
+    assert_eq!(notes.as_array().unwrap().len(), 2, "{notes}");
     a.post_json(
         &format!("/api/v1/statuses/{public_at_a}/unfavourite"),
         Some(&alice),

@@ -7,6 +7,7 @@ mod federation;
 mod follows;
 mod instance;
 mod interactions;
+mod notifications;
 mod oauth;
 mod statuses;
 mod storage;

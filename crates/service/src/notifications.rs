@@ -1,0 +1,148 @@
+//! Notifications: created in the same transaction as what causes them (a follow, a
+//! mention, a favourite, a boost), for local recipients only, never for oneself.
+
+use bonsai_core::model::{Account, Page};
+use bonsai_core::timestamp::Timestamp;
+use bonsai_db::notifications::{self, Notification};
+use bonsai_db::{accounts, statuses};
+
+use crate::error::{DbResultExt, Error, Result};
+use crate::oauth::Viewer;
+use crate::views::StatusView;
+use crate::Services;
+
+/// The kinds Bonsai creates today (Mastodon's names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Follow,
+    FollowRequest,
+    Mention,
+    Favourite,
+    Reblog,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Follow => "follow",
+            Kind::FollowRequest => "follow_request",
+            Kind::Mention => "mention",
+            Kind::Favourite => "favourite",
+            Kind::Reblog => "reblog",
+        }
+    }
+}
+
+pub struct NotificationView {
+    pub notification: Notification,
+    pub account: Account,
+    pub status: Option<StatusView>,
+}
+
+impl Services {
+    /// Records a notification for `recipient` (if local and not `from` itself).
+    pub(crate) async fn notify(
+        &self,
+        conn: &mut bonsai_db::Conn,
+        recipient: &Account,
+        from: i64,
+        kind: Kind,
+        status_id: Option<i64>,
+    ) -> Result<()> {
+        if !recipient.is_local() || recipient.id == from {
+            return Ok(());
+        }
+        notifications::insert(
+            &mut *conn,
+            &Notification {
+                id: self.next_id(),
+                account_id: recipient.id,
+                from_account_id: from,
+                kind: kind.as_str().to_string(),
+                status_id,
+                created_at: Timestamp::now(),
+            },
+        )
+        .await
+        .or_internal()
+    }
+
+    pub async fn notifications(
+        &self,
+        viewer: &Viewer,
+        types: &[String],
+        exclude: &[String],
+        page: &Page,
+    ) -> Result<Vec<NotificationView>> {
+        viewer.require("read:notifications")?;
+        let me = viewer.account()?.id;
+        let list = notifications::list(self.db().reader(), me, types, exclude, page)
+            .await
+            .or_internal()?;
+        self.notification_views(list, me).await
+    }
+
+    pub async fn notification(&self, viewer: &Viewer, id: i64) -> Result<NotificationView> {
+        viewer.require("read:notifications")?;
+        let me = viewer.account()?.id;
+        let n = notifications::find(self.db().reader(), me, id)
+            .await
+            .or_internal()?
+            .ok_or_else(Error::not_found)?;
+        self.notification_views(vec![n], me)
+            .await?
+            .pop()
+            .ok_or_else(Error::not_found)
+    }
+
+    pub async fn dismiss_notification(&self, viewer: &Viewer, id: i64) -> Result<()> {
+        viewer.require("write:notifications")?;
+        let me = viewer.account()?.id;
+        if notifications::dismiss(self.db().writer(), me, id)
+            .await
+            .or_internal()?
+        {
+            Ok(())
+        } else {
+            Err(Error::not_found())
+        }
+    }
+
+    pub async fn clear_notifications(&self, viewer: &Viewer) -> Result<()> {
+        viewer.require("write:notifications")?;
+        let me = viewer.account()?.id;
+        notifications::clear(self.db().writer(), me)
+            .await
+            .or_internal()
+    }
+
+    async fn notification_views(
+        &self,
+        list: Vec<Notification>,
+        me: i64,
+    ) -> Result<Vec<NotificationView>> {
+        let db = self.db().reader();
+        let mut from_ids: Vec<i64> = list.iter().map(|n| n.from_account_id).collect();
+        from_ids.sort_unstable();
+        from_ids.dedup();
+        let from = accounts::find_many(db, &from_ids).await.or_internal()?;
+        let status_ids: Vec<i64> = list.iter().filter_map(|n| n.status_id).collect();
+        let found = statuses::find_many(db, &status_ids).await.or_internal()?;
+        let views = self.status_views(found, Some(me)).await?;
+        Ok(list
+            .into_iter()
+            .filter_map(|n| {
+                let account = from.iter().find(|a| a.id == n.from_account_id)?.clone();
+                let status = match n.status_id {
+                    Some(sid) => Some(views.iter().find(|v| v.status.id == sid)?.clone()),
+                    None => None,
+                };
+                Some(NotificationView {
+                    notification: n,
+                    account,
+                    status,
+                })
+            })
+            .collect())
+    }
+}
