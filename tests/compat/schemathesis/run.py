@@ -105,6 +105,10 @@ OPERATIONS = [
     "getInstancePeers",
     "getInstanceRules",
     "getInstanceActivity",
+    "getNotifications",
+    "getNotification",
+    "postNotificationDismiss",
+    "createNotificationClear",
 ]
 
 
