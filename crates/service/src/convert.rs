@@ -1,8 +1,9 @@
 //! Model -> ActivityPub documents: the one place our rows become wire types. (The inbound
 //! direction joins this file when the inbox lands.)
 
-use bonsai_core::model::Account;
-use bonsai_core::text::escape_html;
+use bonsai_core::model::{Account, Field, RemoteEndpoints};
+use bonsai_core::text::{escape_html, sanitize_remote_html};
+use bonsai_core::timestamp::Timestamp;
 use bonsai_core::visibility::Visibility;
 use bonsai_federation::wire::{
     Activity, ActivityKind, Actor, ActorKind, Addressing, Attachment, Context, Endpoints, Many,
@@ -141,5 +142,114 @@ impl Services {
             ..v.clone()
         });
         a
+    }
+}
+
+/// A remote actor as an account row (with id `new_id` if it is new) plus where to reach it.
+/// `None` when the actor lacks what we need to talk to it (username, inbox, key).
+pub fn remote_account(actor: &Actor, new_id: i64) -> Option<(Account, RemoteEndpoints)> {
+    let id = actor.id().to_string();
+    let domain = crate::federation::authority(&id)?;
+    let username = actor.preferred_username.clone().filter(|u| !u.is_empty())?;
+    let key = actor
+        .public_key
+        .iter()
+        .find(|k| k.public_key_pem.is_some())?;
+    let now = Timestamp::now();
+    let account = Account {
+        id: new_id,
+        username,
+        domain: Some(domain),
+        display_name: actor
+            .name
+            .clone()
+            .unwrap_or_default()
+            .chars()
+            .take(100)
+            .collect(),
+        note: sanitize_remote_html(actor.summary.as_deref().unwrap_or("")),
+        note_source: String::new(),
+        locked: actor.manually_approves_followers.unwrap_or(false),
+        bot: matches!(actor.kind, ActorKind::Service | ActorKind::Application),
+        discoverable: actor.discoverable.unwrap_or(false),
+        fields: actor
+            .fields()
+            .take(16)
+            .map(|f| Field {
+                name: f.name.clone().unwrap_or_default(),
+                value: sanitize_remote_html(f.value.as_deref().unwrap_or("")),
+                verified_at: None,
+            })
+            .collect(),
+        url: actor.url().unwrap_or(&id).to_string(),
+        public_key_pem: key.public_key_pem.clone().unwrap_or_default(),
+        private_key_pem: None,
+        uri: id.clone(),
+        followers_count: 0,
+        following_count: 0,
+        statuses_count: 0,
+        last_status_at: None,
+        created_at: now,
+        updated_at: now,
+    };
+    let endpoints = RemoteEndpoints {
+        inbox_url: actor.inbox.clone()?,
+        shared_inbox_url: actor.shared_inbox().unwrap_or("").to_string(),
+        followers_url: actor.followers().unwrap_or("").to_string(),
+        key_id: key.id.clone(),
+    };
+    Some((account, endpoints))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use bonsai_federation::wire::Document;
+
+    /// Every actor in the golden corpus that can be talked to maps to an account on its own
+    /// domain, with sanitised HTML.
+    #[test]
+    fn golden_actors_map_to_accounts() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../federation/tests/golden");
+        let mut mapped = 0;
+        let mut servers = std::collections::BTreeSet::new();
+        for server in std::fs::read_dir(root).unwrap() {
+            let server = server.unwrap().path();
+            if !server.is_dir() {
+                continue;
+            }
+            for file in std::fs::read_dir(&server).unwrap() {
+                let path = file.unwrap().path();
+                let bytes = std::fs::read(&path).unwrap();
+                let Ok(Document::Actor(actor)) = Document::from_slice(&bytes) else {
+                    continue;
+                };
+                let reachable = actor.inbox.is_some()
+                    && actor.preferred_username.is_some()
+                    && actor.public_key_pem().is_some();
+                let result = remote_account(&actor, 1);
+                assert_eq!(result.is_some(), reachable, "{}", path.display());
+                if let Some((a, ep)) = result {
+                    let host = url::Url::parse(actor.id())
+                        .unwrap()
+                        .host_str()
+                        .unwrap()
+                        .to_string();
+                    assert!(
+                        a.domain.as_deref().unwrap().starts_with(&host),
+                        "{}",
+                        path.display()
+                    );
+                    assert!(!a.note.contains("<script"), "{}", path.display());
+                    assert_eq!(ep.inbox_url, actor.inbox.clone().unwrap());
+                    assert!(a.public_key_pem.contains("PUBLIC KEY"));
+                    mapped += 1;
+                    servers.insert(server.file_name().unwrap().to_string_lossy().into_owned());
+                }
+            }
+        }
+        assert!(mapped >= 20, "only {mapped} golden actors mapped");
+        assert!(servers.len() >= 6, "{servers:?}");
     }
 }

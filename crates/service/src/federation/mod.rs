@@ -9,6 +9,7 @@ mod process;
 mod resolve;
 
 pub use inbox::InboxRequest;
+pub(crate) use resolve::authority;
 
 use bonsai_core::error::ErrorKind;
 

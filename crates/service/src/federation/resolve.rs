@@ -1,13 +1,13 @@
 //! Finding remote actors: by ActivityPub id, by key id, or by `user@host` through WebFinger.
 
-use bonsai_core::model::{Account, Field, RemoteEndpoints};
-use bonsai_core::text::sanitize_remote_html;
+use bonsai_core::model::Account;
 use bonsai_core::timestamp::Timestamp;
 use bonsai_db::accounts;
 use bonsai_federation::client::Request;
-use bonsai_federation::wire::{Actor, ActorKind, Document};
+use bonsai_federation::wire::{Actor, Document};
 
 use super::remote_error;
+use crate::convert::remote_account;
 use crate::error::{commit, DbResultExt, Error, Result};
 use crate::Services;
 
@@ -71,8 +71,7 @@ impl Services {
     }
 
     pub(crate) async fn store_remote_actor(&self, actor: &Actor) -> Result<Account> {
-        let (account, endpoints) = self
-            .account_from_actor(actor)
+        let (account, endpoints) = remote_account(actor, self.next_id())
             .ok_or_else(|| remote_error(format!("actor {} is incomplete", actor.id())))?;
         let mut tx = self.db().begin().await.or_internal()?;
         let id = accounts::upsert_remote(&mut tx, &account, &endpoints, Timestamp::now())
@@ -80,61 +79,6 @@ impl Services {
             .or_internal()?;
         commit(tx).await?;
         self.account(id).await
-    }
-
-    /// A remote actor as an account row plus where to reach it.
-    fn account_from_actor(&self, actor: &Actor) -> Option<(Account, RemoteEndpoints)> {
-        let id = actor.id().to_string();
-        let domain = authority(&id)?;
-        let username = actor.preferred_username.clone().filter(|u| !u.is_empty())?;
-        let key = actor
-            .public_key
-            .iter()
-            .find(|k| k.public_key_pem.is_some())?;
-        let now = Timestamp::now();
-        let account = Account {
-            id: self.next_id(),
-            username,
-            domain: Some(domain),
-            display_name: actor
-                .name
-                .clone()
-                .unwrap_or_default()
-                .chars()
-                .take(100)
-                .collect(),
-            note: sanitize_remote_html(actor.summary.as_deref().unwrap_or("")),
-            note_source: String::new(),
-            locked: actor.manually_approves_followers.unwrap_or(false),
-            bot: matches!(actor.kind, ActorKind::Service | ActorKind::Application),
-            discoverable: actor.discoverable.unwrap_or(false),
-            fields: actor
-                .fields()
-                .take(16)
-                .map(|f| Field {
-                    name: f.name.clone().unwrap_or_default(),
-                    value: sanitize_remote_html(f.value.as_deref().unwrap_or("")),
-                    verified_at: None,
-                })
-                .collect(),
-            url: actor.url().unwrap_or(&id).to_string(),
-            public_key_pem: key.public_key_pem.clone().unwrap_or_default(),
-            private_key_pem: None,
-            uri: id.clone(),
-            followers_count: 0,
-            following_count: 0,
-            statuses_count: 0,
-            last_status_at: None,
-            created_at: now,
-            updated_at: now,
-        };
-        let endpoints = RemoteEndpoints {
-            inbox_url: actor.inbox.clone()?,
-            shared_inbox_url: actor.shared_inbox().unwrap_or("").to_string(),
-            followers_url: actor.followers().unwrap_or("").to_string(),
-            key_id: key.id.clone(),
-        };
-        Some((account, endpoints))
     }
 
     /// The account whose key `key_id` is (fetching the actor if it is new to us).
