@@ -73,10 +73,13 @@ impl Services {
             }
         }
         if wants(SearchType::Statuses) && (q.starts_with("https://") || q.starts_with("http://")) {
-            if let Some(s) = statuses::find_by_uri_or_url(self.db().reader(), q)
+            let mut found = statuses::find_by_uri_or_url(self.db().reader(), q)
                 .await
-                .or_internal()?
-            {
+                .or_internal()?;
+            if found.is_none() && resolve && viewer.is_some_and(|v| v.account.is_some()) {
+                found = self.resolve_status(q).await.ok();
+            }
+            if let Some(s) = found {
                 if self.can_see(vid, &s).await? {
                     out.statuses = vec![self.status_view(s, vid).await?];
                 }

@@ -470,10 +470,15 @@ impl Services {
         {
             return Ok(());
         }
-        self.store_remote_note(actor, note, uri).await
+        self.store_remote_note(actor, note, uri).await.map(|_| ())
     }
 
-    async fn store_remote_note(&self, actor: &Account, note: &Object, uri: &str) -> Result<()> {
+    pub(crate) async fn store_remote_note(
+        &self,
+        actor: &Account,
+        note: &Object,
+        uri: &str,
+    ) -> Result<Status> {
         let db = self.db().reader();
         let ep = accounts::endpoints(db, actor.id)
             .await
@@ -577,6 +582,7 @@ impl Services {
                 .await
                 .or_internal()?;
         }
-        commit(tx).await
+        commit(tx).await?;
+        Ok(status)
     }
 }

@@ -143,3 +143,71 @@ impl Services {
         self.resolve_actor(&actor_uri, false).await
     }
 }
+
+/// How many `inReplyTo` parents a fetched post pulls in.
+const MAX_THREAD_DEPTH: usize = 8;
+
+type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
+
+impl Services {
+    /// A post by its URL or id: known already, or fetched from its origin together with its
+    /// author and (a bounded number of) the posts it replies to.
+    pub async fn resolve_status(&self, url: &str) -> Result<bonsai_core::model::Status> {
+        self.resolve_status_at(url.to_string(), 0).await
+    }
+
+    fn resolve_status_at(
+        &self,
+        url: String,
+        depth: usize,
+    ) -> BoxFuture<'_, Result<bonsai_core::model::Status>> {
+        Box::pin(async move {
+            let db = self.db().reader();
+            if let Some(s) = bonsai_db::statuses::find_by_uri_or_url(db, &url)
+                .await
+                .or_internal()?
+            {
+                return Ok(s);
+            }
+            if authority(&url).as_deref() == Some(self.config().domain.as_str()) {
+                return Err(Error::not_found());
+            }
+            let doc = self.fetch_document(&url).await?;
+            let note = doc
+                .as_object()
+                .ok_or_else(|| remote_error(format!("{url} is not a post")))?;
+            let id = note
+                .id()
+                .ok_or_else(|| remote_error("post without id"))?
+                .to_string();
+            // What a server answers for must be its own: the object, and its author.
+            if authority(&id) != authority(&url) {
+                return Err(remote_error(format!(
+                    "{url} answered with a post from another origin"
+                )));
+            }
+            if let Some(s) = bonsai_db::statuses::find_by_uri(db, &id)
+                .await
+                .or_internal()?
+            {
+                return Ok(s);
+            }
+            let author_uri = note
+                .attributed_to()
+                .ok_or_else(|| remote_error("post without author"))?;
+            if authority(author_uri) != authority(&id) {
+                return Err(remote_error("post attributed to another origin"));
+            }
+            let author = self.resolve_actor(author_uri, false).await?;
+            if let Some(parent) = note.in_reply_to() {
+                if depth < MAX_THREAD_DEPTH {
+                    // A parent that can't be fetched leaves a gap, not a failure.
+                    if let Err(e) = self.resolve_status_at(parent.to_string(), depth + 1).await {
+                        tracing::debug!(parent, error = %e.message, "thread parent not fetched");
+                    }
+                }
+            }
+            self.store_remote_note(&author, note, &id).await
+        })
+    }
+}

@@ -165,7 +165,10 @@ async fn two_instances_follow_post_and_delete() {
     })
     .await;
     let notes = b
-        .get("/api/v1/notifications?types[]=favourite&types[]=reblog", Some(&bob))
+        .get(
+            "/api/v1/notifications?types[]=favourite&types[]=reblog",
+            Some(&bob),
+        )
         .await
         .json();
     assert_eq!(notes.as_array().unwrap().len(), 2, "{notes}");
@@ -265,4 +268,81 @@ async fn unsigned_and_forged_activities_are_refused() {
         )
         .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.text());
+}
+
+#[tokio::test]
+async fn remote_posts_resolve_by_url_with_their_thread() {
+    let a = TestApp::federated().await;
+    let b = TestApp::federated().await;
+    let (_, alice) = a.user("alice", "read write follow").await;
+    let (_, bob) = b.user("bob", "read write follow").await;
+    let root = b
+        .post_json(
+            "/api/v1/statuses",
+            Some(&bob),
+            json!({"status": "root post"}),
+        )
+        .await
+        .json();
+    let reply = b
+        .post_json(
+            "/api/v1/statuses",
+            Some(&bob),
+            json!({"status": "second in thread", "in_reply_to_id": root["id"]}),
+        )
+        .await
+        .json();
+    let hidden = b
+        .post_json(
+            "/api/v1/statuses",
+            Some(&bob),
+            json!({"status": "not for strangers", "visibility": "private"}),
+        )
+        .await
+        .json();
+
+    let url = reply["url"].as_str().unwrap();
+    let r = a
+        .get(
+            &format!("/api/v2/search?q={url}&resolve=true&type=statuses"),
+            Some(&alice),
+        )
+        .await
+        .json();
+    let found = &r["statuses"][0];
+    assert_eq!(found["uri"], reply["uri"]);
+    assert_eq!(found["account"]["acct"], format!("bob@{}", b.domain()));
+    // The parent came along, so the thread reads the same at a.
+    let ctx = a
+        .get(
+            &format!("/api/v1/statuses/{}/context", found["id"].as_str().unwrap()),
+            Some(&alice),
+        )
+        .await
+        .json();
+    assert_eq!(ctx["ancestors"][0]["uri"], root["uri"]);
+    // Without resolve (or without signing in) nothing is fetched.
+    let r = a
+        .get(
+            &format!(
+                "/api/v2/search?q={}&type=statuses",
+                root["url"].as_str().unwrap()
+            ),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(r["statuses"][0]["uri"], root["uri"], "known now, so found");
+    // A followers-only post is not served to a's anonymous fetch.
+    let r = a
+        .get(
+            &format!(
+                "/api/v2/search?q={}&resolve=true&type=statuses",
+                hidden["uri"].as_str().unwrap()
+            ),
+            Some(&alice),
+        )
+        .await
+        .json();
+    assert_eq!(r["statuses"].as_array().unwrap().len(), 0);
 }
