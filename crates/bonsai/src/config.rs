@@ -31,6 +31,8 @@ struct FileConfig {
     tls_key: Option<PathBuf>,
     federation_allow_addresses: Option<ListOrString>,
     federation_hosts: Option<MapOrString>,
+    federation_blocked_domains: Option<ListOrString>,
+    federation_allowed_domains: Option<ListOrString>,
     extra_ca_file: Option<PathBuf>,
 }
 
@@ -217,6 +219,32 @@ impl Config {
                 key_name("tls_key")
             ),
         };
+        let domains = |key: &str, file: Option<ListOrString>| -> Result<Vec<String>> {
+            let list: Vec<String> = match env(key) {
+                Some(v) => v.split(',').map(str::to_string).collect(),
+                None => match file {
+                    Some(ListOrString::List(items)) => items,
+                    Some(ListOrString::String(v)) => v.split(',').map(str::to_string).collect(),
+                    None => Vec::new(),
+                },
+            };
+            let list: Vec<String> = list
+                .iter()
+                .map(|d| d.trim().trim_start_matches('.').to_lowercase())
+                .filter(|d| !d.is_empty())
+                .collect();
+            if let Some(bad) = list
+                .iter()
+                .find(|d| d.contains(['/', ':', '@']) || d.contains(char::is_whitespace))
+            {
+                bail!("{} must be domain names, got {bad:?}", key_name(key));
+            }
+            Ok(list)
+        };
+        instance.blocked_domains =
+            domains("federation_blocked_domains", fc.federation_blocked_domains)?;
+        let allowed = domains("federation_allowed_domains", fc.federation_allowed_domains)?;
+        instance.allowed_domains = (!allowed.is_empty()).then_some(allowed);
         let allow = match env("federation_allow_addresses") {
             Some(v) => IpCidr::parse_list(&v),
             None => match fc.federation_allow_addresses {
@@ -350,6 +378,10 @@ log = "info"
 # federation_allow_addresses = ["127.0.0.0/8", "::1/128"]
 # Host names resolved without DNS by the outbound client (tests).
 # federation_hosts = { "a.test" = "127.0.0.2", "b.test" = "127.0.0.3" }
+# Servers this instance does not talk to at all (subdomains included).
+# federation_blocked_domains = ["spam.example"]
+# Allow-list mode: when set, only these servers (and their subdomains) federate.
+# federation_allowed_domains = ["friends.example"]
 "#;
 
 #[cfg(test)]

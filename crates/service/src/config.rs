@@ -38,6 +38,10 @@ pub struct InstanceConfig {
     pub access_token_lifetime_secs: i64,
     /// Argon2 needs ~19 MiB per hash in flight; this bounds how many run at once.
     pub password_hash_concurrency: usize,
+    /// Servers we refuse to federate with (a domain covers its subdomains).
+    pub blocked_domains: Vec<String>,
+    /// Allow-list mode: only these servers federate.
+    pub allowed_domains: Option<Vec<String>>,
 }
 
 impl InstanceConfig {
@@ -52,12 +56,30 @@ impl InstanceConfig {
             max_toot_chars: 500,
             access_token_lifetime_secs: 0,
             password_hash_concurrency: 2,
+            blocked_domains: Vec::new(),
+            allowed_domains: None,
         }
     }
 
     /// `https://example.com` — no trailing slash.
     pub fn base_url(&self) -> String {
         format!("{}://{}", self.protocol, self.domain)
+    }
+
+    /// May we federate with the server at `authority` (`host` or `host:port`)?
+    pub fn federates_with(&self, authority: &str) -> bool {
+        let host = authority
+            .rsplit_once(':')
+            .filter(|(_, port)| port.bytes().all(|b| b.is_ascii_digit()))
+            .map_or(authority, |(h, _)| h)
+            .to_lowercase();
+        let covers = |d: &String| host == *d || host.ends_with(&format!(".{d}"));
+        if self.blocked_domains.iter().any(covers) {
+            return false;
+        }
+        self.allowed_domains
+            .as_ref()
+            .is_none_or(|allowed| allowed.iter().any(covers))
     }
 
     pub fn streaming_url(&self) -> String {
@@ -67,5 +89,22 @@ impl InstanceConfig {
             "ws"
         };
         format!("{scheme}://{}", self.domain)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_cover_subdomains_and_allow_lists_restrict() {
+        let mut c = InstanceConfig::for_domain("me.example", "https");
+        c.blocked_domains = vec!["bad.example".into()];
+        assert!(!c.federates_with("bad.example"));
+        assert!(!c.federates_with("x.BAD.example:8443"));
+        assert!(c.federates_with("notbad.example"));
+        c.allowed_domains = Some(vec!["friends.example".into()]);
+        assert!(c.federates_with("a.friends.example"));
+        assert!(!c.federates_with("other.example"));
     }
 }

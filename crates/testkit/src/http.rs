@@ -70,6 +70,11 @@ impl TestApp {
     /// running and an outbound client allowed to reach loopback — so two of these federate
     /// with real signatures. Its domain is `127.0.0.1:PORT`.
     pub async fn federated() -> Self {
+        Self::federated_with(|_| {}).await
+    }
+
+    /// `federated`, with the instance config adjusted first (e.g. domain blocks).
+    pub async fn federated_with(adjust: impl FnOnce(&mut InstanceConfig)) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -77,6 +82,7 @@ impl TestApp {
         let db = test_db().await;
         let mut config = InstanceConfig::for_domain(format!("127.0.0.1:{port}"), "http");
         config.password_hash_concurrency = 2;
+        adjust(&mut config);
         let mut client = bonsai_federation::client::ClientConfig::new("Bonsai-test");
         client.allow_addresses =
             bonsai_federation::client::IpCidr::parse_list("127.0.0.0/8").expect("cidr");

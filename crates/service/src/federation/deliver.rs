@@ -85,6 +85,11 @@ impl Services {
                 error: "delivery without sender or inbox".into(),
             };
         };
+        if self.check_domain(inbox).is_err() {
+            return Outcome::Fail {
+                error: format!("{inbox} is on a server we don't federate with"),
+            };
+        }
         let sender = match accounts::find(self.db().reader(), sender_id).await {
             Ok(Some(a)) => a,
             Ok(None) => {

@@ -28,6 +28,8 @@ fn unauthorized(e: impl std::fmt::Display) -> Error {
 impl Services {
     pub async fn receive_activity(&self, req: InboxRequest<'_>) -> Result<()> {
         let parsed = signatures::parse(req.method, req.uri, req.headers).map_err(unauthorized)?;
+        // A blocked server is refused before anything is fetched from it.
+        self.check_domain(parsed.key_id())?;
         let now = SystemTime::now();
         let mut owner = self
             .key_owner(parsed.key_id(), false)

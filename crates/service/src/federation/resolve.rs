@@ -27,7 +27,18 @@ pub(crate) fn authority(url: &str) -> Option<String> {
 }
 
 impl Services {
+    /// Refuses servers that instance policy excludes (blocked, or not on the allow-list).
+    pub(crate) fn check_domain(&self, url: &str) -> Result<()> {
+        match authority(url) {
+            Some(a) if self.config().federates_with(&a) => Ok(()),
+            _ => Err(Error::forbidden(
+                "This server does not federate with that domain",
+            )),
+        }
+    }
+
     pub(crate) async fn fetch_document(&self, url: &str) -> Result<Document> {
+        self.check_domain(url)?;
         let res = self
             .http()
             .send(Request::get(url).header("accept", ACCEPT_AP))
@@ -112,6 +123,9 @@ impl Services {
             .or_internal()?
         {
             return Ok(a);
+        }
+        if !self.config().federates_with(host) {
+            return Err(Error::not_found());
         }
         let scheme = &self.config().protocol;
         let url =

@@ -346,3 +346,58 @@ async fn remote_posts_resolve_by_url_with_their_thread() {
         .json();
     assert_eq!(r["statuses"].as_array().unwrap().len(), 0);
 }
+
+#[tokio::test]
+async fn blocked_domains_are_neither_fetched_nor_heard() {
+    let b = TestApp::federated().await;
+    let b_domain = b.domain();
+    let a = TestApp::federated_with(|c| c.blocked_domains = vec!["127.0.0.1".into()]).await;
+    let (alice_id, alice) = a.user("alice", "read write follow").await;
+    let (_, bob) = b.user("bob", "read write follow").await;
+
+    // a won't look b up.
+    let r = a
+        .get(
+            &format!("/api/v2/search?q=%40bob%40{b_domain}&resolve=true&type=accounts"),
+            Some(&alice),
+        )
+        .await
+        .json();
+    assert_eq!(r["accounts"].as_array().unwrap().len(), 0);
+
+    // b can find alice (a's public documents stay public), but its Follow is refused.
+    let r = b
+        .get(
+            &format!(
+                "/api/v2/search?q=%40alice%40{}&resolve=true&type=accounts",
+                a.domain()
+            ),
+            Some(&bob),
+        )
+        .await
+        .json();
+    let remote_alice = r["accounts"][0]["id"].as_str().unwrap().to_string();
+    b.post_json(
+        &format!("/api/v1/accounts/{remote_alice}/follow"),
+        Some(&bob),
+        json!({}),
+    )
+    .await;
+    let failed = eventually("b's delivery to fail for good", || async {
+        let f = bonsai_db::jobs::failed(b.db.db.reader(), "delivery")
+            .await
+            .unwrap();
+        (!f.is_empty()).then_some(f)
+    })
+    .await;
+    assert!(
+        failed[0].last_error.as_deref().unwrap().contains("403"),
+        "{:?}",
+        failed[0].last_error
+    );
+    let acct = a
+        .get(&format!("/api/v1/accounts/{alice_id}"), None)
+        .await
+        .json();
+    assert_eq!(acct["followers_count"], 0);
+}
