@@ -31,6 +31,7 @@ static MIGRATIONS: &[Migration] = &[
     migration!(3, "0003_jobs_and_remote_accounts"),
     migration!(4, "0004_follow_uris"),
     migration!(5, "0005_notifications"),
+    migration!(6, "0006_status_edits"),
 ];
 
 pub fn migrations() -> &'static [Migration] {

@@ -374,3 +374,79 @@ pub async fn find_by_uri<'e, E: Executor<'e, Database = Any>>(
         .await?;
     row.as_ref().map(from_row).transpose()
 }
+
+/// One earlier version of a status.
+#[derive(Debug, Clone)]
+pub struct Edit {
+    pub content: String,
+    pub spoiler_text: String,
+    pub sensitive: bool,
+    /// When this version was current from.
+    pub created_at: Timestamp,
+}
+
+/// Keeps the current version of `s` as history, then replaces its text.
+pub async fn edit(
+    conn: &mut sqlx::AnyConnection,
+    edit_id: i64,
+    s: &Status,
+    new: &Status,
+    at: Timestamp,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO status_edits (id, status_id, content, spoiler_text, sensitive, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(edit_id)
+    .bind(s.id)
+    .bind(s.content.clone())
+    .bind(s.spoiler_text.clone())
+    .bind(s.sensitive)
+    .bind(s.edited_at.unwrap_or(s.created_at).millis())
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "UPDATE statuses SET content = $2, text = $3, spoiler_text = $4, sensitive = $5, \
+         language = $6, edited_at = $7 WHERE id = $1",
+    )
+    .bind(s.id)
+    .bind(new.content.clone())
+    .bind(new.text.clone())
+    .bind(new.spoiler_text.clone())
+    .bind(new.sensitive)
+    .bind(new.language.clone())
+    .bind(at.millis())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Earlier versions, oldest first (bounded).
+pub async fn edits<'e, E: Executor<'e, Database = Any>>(e: E, status_id: i64) -> Result<Vec<Edit>> {
+    let rows = sqlx::query(
+        "SELECT content, spoiler_text, sensitive, created_at FROM status_edits \
+         WHERE status_id = $1 ORDER BY id LIMIT 100",
+    )
+    .bind(status_id)
+    .fetch_all(e)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Edit {
+                content: text(r, "content")?,
+                spoiler_text: text(r, "spoiler_text")?,
+                sensitive: flag(r, "sensitive")?,
+                created_at: time(r, "created_at")?,
+            })
+        })
+        .collect()
+}
+
+/// Replaces the tags of a status (after an edit).
+pub async fn clear_tags<'e, E: Executor<'e, Database = Any>>(e: E, status_id: i64) -> Result<()> {
+    sqlx::query("DELETE FROM status_tags WHERE status_id = $1")
+        .bind(status_id)
+        .execute(e)
+        .await?;
+    Ok(())
+}

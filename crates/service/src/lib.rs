@@ -11,6 +11,7 @@ pub mod activitypub;
 pub mod config;
 pub mod convert;
 pub mod discovery;
+pub mod edits;
 pub mod federation;
 pub mod instance;
 pub mod interactions;

@@ -181,3 +181,65 @@ pub async fn unfavourite(
         .await?;
     Ok(Json(Status::new(&view, &state.base_url())))
 }
+
+pub async fn edit(
+    State(state): State<AppState>,
+    Auth(viewer): Auth,
+    Path(id): Path<String>,
+    p: Params,
+) -> ApiResult<Json<Status>> {
+    let edit = bonsai_service::edits::StatusEdit {
+        text: p.string("status")?.unwrap_or_default(),
+        spoiler_text: p.string("spoiler_text")?,
+        sensitive: p.bool("sensitive"),
+        language: p.string("language")?,
+    };
+    let view = state
+        .services
+        .edit_status(&viewer, path_id(&id)?, edit)
+        .await?;
+    Ok(Json(Status::new(&view, &state.base_url())))
+}
+
+pub async fn history(
+    State(state): State<AppState>,
+    MaybeAuth(viewer): MaybeAuth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let (view, versions) = state
+        .services
+        .status_history(viewer.as_ref(), path_id(&id)?)
+        .await?;
+    let base = state.base_url();
+    let account = crate::entities::Account::new(&view.account, &base);
+    Ok(Json(Value::Array(
+        versions
+            .iter()
+            .map(|v| {
+                json!({
+                    "content": v.content,
+                    "spoiler_text": v.spoiler_text,
+                    "sensitive": v.sensitive,
+                    "created_at": v.created_at.to_rfc3339(),
+                    "account": account,
+                    "poll": null,
+                    "media_attachments": [],
+                    "emojis": []
+                })
+            })
+            .collect(),
+    )))
+}
+
+pub async fn source(
+    State(state): State<AppState>,
+    Auth(viewer): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let s = state.services.status_source(&viewer, path_id(&id)?).await?;
+    Ok(Json(json!({
+        "id": s.id.to_string(),
+        "text": s.text,
+        "spoiler_text": s.spoiler_text
+    })))
+}

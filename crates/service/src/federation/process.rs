@@ -440,10 +440,41 @@ impl Services {
     }
 
     async fn on_update(&self, actor: &Account, activity: &Activity) -> Result<()> {
-        if let Some(ObjectRef::Actor(a)) = activity.object() {
-            if a.id() == actor.uri {
+        match activity.object() {
+            Some(ObjectRef::Actor(a)) if a.id() == actor.uri => {
                 self.store_remote_actor(a).await?;
             }
+            Some(ObjectRef::Object(note)) => {
+                // An edit: only the author's own, known post; the old text becomes history.
+                let Some(uri) = note.id() else { return Ok(()) };
+                let Some(old) = statuses::find_by_uri(self.db().reader(), uri)
+                    .await
+                    .or_internal()?
+                    .filter(|s| s.account_id == actor.id)
+                else {
+                    return Ok(());
+                };
+                let now = Timestamp::now();
+                let new = Status {
+                    content: sanitize_remote_html(note.content().unwrap_or("")),
+                    spoiler_text: note
+                        .summary
+                        .clone()
+                        .unwrap_or_default()
+                        .chars()
+                        .take(1000)
+                        .collect(),
+                    sensitive: note.sensitive.unwrap_or(old.sensitive),
+                    edited_at: Some(now),
+                    ..old.clone()
+                };
+                let mut tx = self.db().begin().await.or_internal()?;
+                statuses::edit(&mut tx, self.next_id(), &old, &new, now)
+                    .await
+                    .or_internal()?;
+                commit(tx).await?;
+            }
+            _ => {}
         }
         Ok(())
     }

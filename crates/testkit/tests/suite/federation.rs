@@ -193,6 +193,38 @@ async fn two_instances_follow_post_and_delete() {
     })
     .await;
 
+    // An edit reaches a as an Update, keeping the old text as history.
+    b.request(
+        axum::http::Method::PUT,
+        &format!("/api/v1/statuses/{public_at_b}"),
+        Some(&bob),
+        Some((
+            "application/json",
+            json!({"status": "hello fediverse, edited"})
+                .to_string()
+                .into_bytes(),
+        )),
+        &[],
+    )
+    .await;
+    eventually("the edit at a", || async {
+        let s = a
+            .get(&format!("/api/v1/statuses/{public_at_a}"), Some(&alice))
+            .await
+            .json();
+        (s["content"].as_str().is_some_and(|c| c.contains("edited")) && s["edited_at"].is_string())
+            .then_some(())
+    })
+    .await;
+    let history = a
+        .get(
+            &format!("/api/v1/statuses/{public_at_a}/history"),
+            Some(&alice),
+        )
+        .await
+        .json();
+    assert_eq!(history.as_array().unwrap().len(), 2);
+
     // (Direct messages need a mention, and `@user@host:port` is not a mention in Mastodon's
     // grammar; they are covered once instances run on named hosts without ports.)
 

@@ -349,3 +349,80 @@ async fn links_count_as_23_characters() {
         "Validation failed: Text character limit of 500 exceeded"
     );
 }
+
+#[tokio::test]
+async fn editing_keeps_history() {
+    let app = TestApp::new().await;
+    let (_, t) = app.user("editor", "read write").await;
+    let (_, other) = app.user("other", "read write").await;
+    let s = app
+        .post_json(
+            "/api/v1/statuses",
+            Some(&t),
+            json!({"status": "first #draft"}),
+        )
+        .await
+        .json();
+    let id = s["id"].as_str().unwrap();
+    let put = |token: String, body: serde_json::Value| {
+        let app = &app;
+        let path = format!("/api/v1/statuses/{id}");
+        async move {
+            app.request(
+                Method::PUT,
+                &path,
+                Some(&token),
+                Some(("application/json", body.to_string().into_bytes())),
+                &[],
+            )
+            .await
+        }
+    };
+    let r = put(
+        t.clone(),
+        json!({"status": "second #final", "spoiler_text": "cw"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let e = r.json();
+    assert!(e["content"].as_str().unwrap().contains("second"));
+    assert!(e["edited_at"].is_string());
+    assert_eq!(e["spoiler_text"], "cw");
+    assert_eq!(e["sensitive"], true);
+    assert_eq!(e["tags"][0]["name"], "final");
+    assert_eq!(
+        app.get("/api/v1/timelines/tag/draft", None)
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    let h = app
+        .get(&format!("/api/v1/statuses/{id}/history"), None)
+        .await
+        .json();
+    assert_eq!(h.as_array().unwrap().len(), 2);
+    assert!(h[0]["content"].as_str().unwrap().contains("first"));
+    assert!(h[1]["content"].as_str().unwrap().contains("second"));
+    let src = app
+        .get(&format!("/api/v1/statuses/{id}/source"), Some(&t))
+        .await
+        .json();
+    assert_eq!(src["text"], "second #final");
+    assert_eq!(
+        put(other.clone(), json!({"status": "hijack"})).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        put(t.clone(), json!({"status": ""})).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/statuses/{id}/source"), Some(&other))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}

@@ -1,0 +1,178 @@
+//! Editing statuses (Mastodon 3.5+): the earlier version is kept as history, the new text is
+//! rendered as a new post would be, and followers' servers get an `Update`.
+
+use bonsai_core::model::Status;
+use bonsai_core::text::status_length;
+use bonsai_core::timestamp::Timestamp;
+use bonsai_core::visibility::Visibility;
+use bonsai_db::statuses::{self, Edit};
+use bonsai_db::tags;
+
+use crate::error::{commit, DbResultExt, Error, Result};
+use crate::notifications::Kind as NotificationKind;
+use crate::oauth::Viewer;
+use crate::views::StatusView;
+use crate::Services;
+
+pub struct StatusEdit {
+    pub text: String,
+    pub spoiler_text: Option<String>,
+    pub sensitive: Option<bool>,
+    pub language: Option<String>,
+}
+
+/// One version in `/history`: earlier ones, then the current one last.
+pub struct Version {
+    pub content: String,
+    pub spoiler_text: String,
+    pub sensitive: bool,
+    pub created_at: Timestamp,
+}
+
+impl Services {
+    pub async fn edit_status(&self, viewer: &Viewer, id: i64, e: StatusEdit) -> Result<StatusView> {
+        viewer.require("write:statuses")?;
+        let account = viewer.account()?.clone();
+        let old = statuses::find(self.db().reader(), id)
+            .await
+            .or_internal()?
+            .filter(|s| s.account_id == account.id && s.reblog_of_id.is_none())
+            .ok_or_else(Error::not_found)?;
+        if e.text.trim().is_empty() {
+            return Err(Error::validation("Validation failed: Text can't be blank"));
+        }
+        let spoiler = e.spoiler_text.unwrap_or_else(|| old.spoiler_text.clone());
+        let max = self.config().max_toot_chars;
+        if status_length(&e.text) + spoiler.chars().count() > max {
+            return Err(Error::validation(format!(
+                "Validation failed: Text character limit of {max} exceeded"
+            )));
+        }
+        let rendered = self.render_text(&e.text).await?;
+        let now = Timestamp::now();
+        let new = Status {
+            content: rendered.html,
+            text: e.text,
+            sensitive: e.sensitive.unwrap_or(old.sensitive) || !spoiler.is_empty(),
+            spoiler_text: spoiler,
+            language: e
+                .language
+                .map(|l| l.trim().to_lowercase())
+                .filter(|l| !l.is_empty() && l.len() <= 10)
+                .or(old.language.clone()),
+            edited_at: Some(now),
+            ..old.clone()
+        };
+        let mut tx = self.db().begin().await.or_internal()?;
+        statuses::edit(&mut tx, self.next_id(), &old, &new, now)
+            .await
+            .or_internal()?;
+        statuses::clear_tags(&mut *tx, id).await.or_internal()?;
+        let mut tag_rows = Vec::new();
+        for name in &rendered.tags {
+            let tag = tags::upsert(&mut tx, self.next_id(), name, now)
+                .await
+                .or_internal()?;
+            tags::link(&mut *tx, tag.id, id).await.or_internal()?;
+            tag_rows.push(tag);
+        }
+        let already = statuses::mentions_of(&mut *tx, &[id]).await.or_internal()?;
+        for m in &rendered.mentions {
+            if !already.iter().any(|x| x.account_id == m.id) {
+                statuses::insert_mention(&mut *tx, id, m.id)
+                    .await
+                    .or_internal()?;
+                self.notify(&mut tx, m, account.id, NotificationKind::Mention, Some(id))
+                    .await?;
+            }
+        }
+        if old.visibility != Visibility::Direct || !rendered.mentions.is_empty() {
+            let view = StatusView {
+                status: new.clone(),
+                account: account.clone(),
+                mentions: rendered.mentions.clone(),
+                tags: tag_rows,
+                reblog: None,
+                application: None,
+                pinned: None,
+                favourited: false,
+                reblogged: false,
+            };
+            let parent = match new.in_reply_to_id {
+                Some(pid) => statuses::find(&mut *tx, pid)
+                    .await
+                    .or_internal()?
+                    .map(|p| p.uri),
+                None => None,
+            };
+            let mut note = self.note_document(&view, parent.as_deref());
+            note.updated = Some(now.to_rfc3339());
+            let mut update = bonsai_federation::wire::Activity::wrap(
+                bonsai_federation::wire::ActivityKind::Update,
+                format!("{}#updates/{}", new.uri, now.millis()),
+                note,
+            )
+            .with_context(bonsai_federation::wire::Context::mastodon());
+            update.published = None;
+            let update = serde_json::to_value(update).map_err(|_| Error::internal())?;
+            let mut extra = Vec::new();
+            for m in rendered.mentions.iter().filter(|m| !m.is_local()) {
+                extra.push(self.delivery_inbox_of(&mut tx, m.id).await?);
+            }
+            self.enqueue_to_followers(
+                &mut tx,
+                account.id,
+                &update,
+                extra,
+                new.visibility != Visibility::Direct,
+            )
+            .await?;
+        }
+        commit(tx).await?;
+        self.job_signal().wake();
+        self.status_view(new, Some(account.id)).await
+    }
+
+    /// Every version of a status the viewer may see, oldest first, the current one last.
+    pub async fn status_history(
+        &self,
+        viewer: Option<&Viewer>,
+        id: i64,
+    ) -> Result<(StatusView, Vec<Version>)> {
+        if let Some(v) = viewer {
+            v.require("read:statuses")?;
+        }
+        let vid = viewer.and_then(Viewer::account_id);
+        let s = self.visible_status(vid, id).await?;
+        let mut versions: Vec<Version> = statuses::edits(self.db().reader(), s.id)
+            .await
+            .or_internal()?
+            .into_iter()
+            .map(|e: Edit| Version {
+                content: e.content,
+                spoiler_text: e.spoiler_text,
+                sensitive: e.sensitive,
+                created_at: e.created_at,
+            })
+            .collect();
+        versions.push(Version {
+            content: s.content.clone(),
+            spoiler_text: s.spoiler_text.clone(),
+            sensitive: s.sensitive,
+            created_at: s.edited_at.unwrap_or(s.created_at),
+        });
+        let view = self.status_view(s, vid).await?;
+        Ok((view, versions))
+    }
+
+    /// What the author typed, for editing (`/source`): own statuses only.
+    pub async fn status_source(&self, viewer: &Viewer, id: i64) -> Result<Status> {
+        viewer.require("read:statuses")?;
+        let me = viewer.account()?.id;
+        statuses::find(self.db().reader(), id)
+            .await
+            .or_internal()?
+            .filter(|s| s.account_id == me)
+            .ok_or_else(Error::not_found)
+    }
+}
