@@ -193,6 +193,8 @@ pub struct Relationship {
     pub followed_by: bool,
     pub requested: bool,
     pub requested_by: bool,
+    pub blocking: bool,
+    pub blocked_by: bool,
 }
 
 /// `max_id`/`since_id`/`min_id`/`limit` as every Mastodon list takes them.

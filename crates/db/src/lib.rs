@@ -9,6 +9,7 @@ mod row;
 
 pub mod accounts;
 pub mod activities;
+pub mod blocks;
 pub mod favourites;
 pub mod follows;
 pub mod jobs;

@@ -32,6 +32,7 @@ static MIGRATIONS: &[Migration] = &[
     migration!(4, "0004_follow_uris"),
     migration!(5, "0005_notifications"),
     migration!(6, "0006_status_edits"),
+    migration!(7, "0007_blocks"),
 ];
 
 pub fn migrations() -> &'static [Migration] {

@@ -8,13 +8,15 @@ use crate::query::Sql;
 use crate::statuses::{from_row, COLS};
 use bonsai_core::model::{Page, Status};
 
-/// `AND (status visible to viewer)`; anonymous viewers see public and unlisted only.
+/// `AND (status visible to viewer)`; anonymous viewers see public and unlisted only, and
+/// nobody sees the statuses of an account they block or that blocks them.
 fn visible_to(q: &mut Sql, viewer: Option<i64>) {
     match viewer {
         None => {
             q.push(" AND s.visibility IN ('public', 'unlisted')");
         }
         Some(v) => {
+            not_blocked(q, v);
             q.push(" AND (s.visibility IN ('public', 'unlisted') OR s.account_id = ");
             q.bind(v);
             q.push(
@@ -27,6 +29,15 @@ fn visible_to(q: &mut Sql, viewer: Option<i64>) {
             q.push("))");
         }
     }
+}
+
+/// `AND` the author neither blocks nor is blocked by `viewer`.
+fn not_blocked(q: &mut Sql, viewer: i64) {
+    q.push(" AND NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.account_id = ");
+    q.bind(viewer);
+    q.push(" AND b.target_account_id = s.account_id) OR (b.target_account_id = ");
+    q.bind(viewer);
+    q.push(" AND b.account_id = s.account_id))");
 }
 
 /// Replies are left out of public lists unless they continue the author's own thread.
@@ -77,6 +88,7 @@ pub struct PublicFilter {
 
 pub async fn public<'e, E: Executor<'e, Database = Any>>(
     e: E,
+    viewer: Option<i64>,
     filter: PublicFilter,
     page: &Page,
 ) -> Result<Vec<Status>> {
@@ -84,6 +96,9 @@ pub async fn public<'e, E: Executor<'e, Database = Any>>(
         "SELECT {COLS} FROM statuses s WHERE s.visibility = 'public' AND s.reblog_of_id IS NULL"
     ));
     q.push(NOT_A_REPLY);
+    if let Some(v) = viewer {
+        not_blocked(&mut q, v);
+    }
     if filter.local_only {
         q.push(" AND s.local = ").bind(true);
     }
@@ -100,6 +115,7 @@ pub async fn public<'e, E: Executor<'e, Database = Any>>(
 
 pub async fn tag<'e, E: Executor<'e, Database = Any>>(
     e: E,
+    viewer: Option<i64>,
     tag_name: &str,
     filter: PublicFilter,
     page: &Page,
@@ -110,6 +126,9 @@ pub async fn tag<'e, E: Executor<'e, Database = Any>>(
          AND t.name = "
     ));
     q.bind(tag_name.to_lowercase());
+    if let Some(v) = viewer {
+        not_blocked(&mut q, v);
+    }
     if filter.local_only {
         q.push(" AND s.local = ").bind(true);
     }

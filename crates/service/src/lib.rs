@@ -8,6 +8,7 @@ mod text;
 
 pub mod accounts;
 pub mod activitypub;
+pub mod blocks;
 pub mod config;
 pub mod convert;
 pub mod discovery;

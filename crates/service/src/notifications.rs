@@ -49,7 +49,12 @@ impl Services {
         kind: Kind,
         status_id: Option<i64>,
     ) -> Result<()> {
-        if !recipient.is_local() || recipient.id == from {
+        if !recipient.is_local()
+            || recipient.id == from
+            || bonsai_db::blocks::between(&mut *conn, recipient.id, from)
+                .await
+                .or_internal()?
+        {
             return Ok(());
         }
         notifications::insert(

@@ -37,7 +37,7 @@ impl Services {
         viewer.require("write:follows")?;
         let me = viewer.account()?.id;
         let target = self.account(target_id).await?;
-        if target.id == me {
+        if target.id == me || self.blocked_between(me, target.id).await? {
             return Err(Error::forbidden("This action is not allowed"));
         }
         let db = self.db().reader();
@@ -102,7 +102,7 @@ impl Services {
         }
         commit(tx).await?;
         self.job_signal().wake();
-        self.relationship(me, target.id).await
+        self.relationship_with(me, target.id).await
     }
 
     pub async fn unfollow(&self, viewer: &Viewer, target_id: i64) -> Result<Relationship> {
@@ -150,7 +150,7 @@ impl Services {
             .or_internal()?;
         commit(tx).await?;
         self.job_signal().wake();
-        self.relationship(me, target.id).await
+        self.relationship_with(me, target.id).await
     }
 
     /// Accepts a pending request from `requester_id` to the viewer.
@@ -199,7 +199,7 @@ impl Services {
         }
         commit(tx).await?;
         self.job_signal().wake();
-        self.relationship(me, requester_id).await
+        self.relationship_with(me, requester_id).await
     }
 
     pub async fn reject_follow_request(
@@ -213,7 +213,7 @@ impl Services {
             .await
             .or_internal()?
             .ok_or_else(Error::not_found)?;
-        self.relationship(me, requester_id).await
+        self.relationship_with(me, requester_id).await
     }
 
     pub async fn follow_requests(&self, viewer: &Viewer, page: &Page) -> Result<AccountPage> {
@@ -283,9 +283,32 @@ impl Services {
             .map(|a| a.id)
             .collect();
         ids.retain(|id| known.contains(id));
-        follows::relationships(self.db().reader(), me, &ids)
+        let mut rels = follows::relationships(self.db().reader(), me, &ids)
             .await
-            .or_internal()
+            .or_internal()?;
+        self.add_blocks(me, &mut rels).await?;
+        Ok(rels)
+    }
+
+    async fn add_blocks(&self, me: i64, rels: &mut [Relationship]) -> Result<()> {
+        let ids: Vec<i64> = rels.iter().map(|r| r.id).collect();
+        let (blocking, blocked_by) = bonsai_db::blocks::among(self.db().reader(), me, &ids)
+            .await
+            .or_internal()?;
+        for r in rels.iter_mut() {
+            r.blocking = blocking.contains(&r.id);
+            r.blocked_by = blocked_by.contains(&r.id);
+        }
+        Ok(())
+    }
+
+    /// One relationship, as the follow/block endpoints answer.
+    pub(crate) async fn relationship_with(&self, me: i64, other: i64) -> Result<Relationship> {
+        let mut rels = follows::relationships(self.db().reader(), me, &[other])
+            .await
+            .or_internal()?;
+        self.add_blocks(me, &mut rels).await?;
+        rels.pop().ok_or_else(Error::internal)
     }
 
     pub async fn pending_request_count(&self, viewer: &Viewer) -> Result<i64> {
@@ -293,13 +316,5 @@ impl Services {
         follows::count_requests_to(self.db().reader(), me)
             .await
             .or_internal()
-    }
-
-    async fn relationship(&self, me: i64, other: i64) -> Result<Relationship> {
-        follows::relationships(self.db().reader(), me, &[other])
-            .await
-            .or_internal()?
-            .pop()
-            .ok_or_else(Error::internal)
     }
 }

@@ -30,9 +30,14 @@ impl Services {
         if let Some(v) = viewer {
             v.require("read:statuses")?;
         }
-        let list = timelines::public(self.db().reader(), filter, page)
-            .await
-            .or_internal()?;
+        let list = timelines::public(
+            self.db().reader(),
+            viewer.and_then(Viewer::account_id),
+            filter,
+            page,
+        )
+        .await
+        .or_internal()?;
         self.status_views(list, viewer.and_then(Viewer::account_id))
             .await
     }
@@ -49,6 +54,7 @@ impl Services {
         }
         let list = timelines::tag(
             self.db().reader(),
+            viewer.and_then(Viewer::account_id),
             tag.trim_start_matches('#'),
             filter,
             page,

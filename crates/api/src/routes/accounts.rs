@@ -268,3 +268,32 @@ pub async fn unfollow(
     let rel = state.services.unfollow(&viewer, path_id(&id)?).await?;
     Ok(Json(Relationship::new(&rel)))
 }
+
+pub async fn block(
+    State(state): State<AppState>,
+    Auth(viewer): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Relationship>> {
+    let rel = state.services.block(&viewer, path_id(&id)?).await?;
+    Ok(Json(Relationship::new(&rel)))
+}
+
+pub async fn unblock(
+    State(state): State<AppState>,
+    Auth(viewer): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Relationship>> {
+    let rel = state.services.unblock(&viewer, path_id(&id)?).await?;
+    Ok(Json(Relationship::new(&rel)))
+}
+
+pub async fn blocks(
+    State(state): State<AppState>,
+    Auth(viewer): Auth,
+    OriginalUri(uri): OriginalUri,
+    p: Params,
+) -> ApiResult<(HeaderMap, Json<Vec<Account>>)> {
+    let page = pagination::page(&p, pagination::ACCOUNTS);
+    let found = state.services.blocked_accounts(&viewer, &page).await?;
+    Ok(account_list(&state, &uri, &page, found))
+}

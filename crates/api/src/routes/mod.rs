@@ -58,6 +58,9 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/accounts/{id}/following", get(accounts::following))
         .route("/api/v1/accounts/{id}/follow", post(accounts::follow))
         .route("/api/v1/accounts/{id}/unfollow", post(accounts::unfollow))
+        .route("/api/v1/accounts/{id}/block", post(accounts::block))
+        .route("/api/v1/accounts/{id}/unblock", post(accounts::unblock))
+        .route("/api/v1/blocks", get(accounts::blocks))
         .route("/api/v1/follow_requests", get(follow_requests::list))
         .route(
             "/api/v1/follow_requests/{id}/authorize",

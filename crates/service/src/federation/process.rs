@@ -76,6 +76,7 @@ impl Services {
             ActivityKind::Delete => self.on_delete(&actor, activity).await,
             ActivityKind::Like => self.on_like(&actor, activity, true).await,
             ActivityKind::Announce => self.on_announce(&actor, activity).await,
+            ActivityKind::Block => self.on_block(&actor, activity).await,
             ActivityKind::Update => self.on_update(&actor, activity).await,
             _ => Ok(()),
         }
@@ -94,6 +95,9 @@ impl Services {
         let Some(target) = self.local_by_uri(activity.object_id()).await? else {
             return Ok(());
         };
+        if self.blocked_between(actor.id, target.id).await? {
+            return Ok(());
+        }
         let follow = Follow {
             id: self.next_id(),
             account_id: actor.id,
@@ -279,6 +283,14 @@ impl Services {
                 commit(tx).await
             }
             ActivityKind::Like => self.on_like(actor, inner, false).await,
+            ActivityKind::Block => {
+                if let Some(target) = self.local_by_uri(inner.object_id()).await? {
+                    bonsai_db::blocks::remove(self.db().writer(), actor.id, target.id)
+                        .await
+                        .or_internal()?;
+                }
+                Ok(())
+            }
             ActivityKind::Announce => {
                 let Some(id) = inner.id() else { return Ok(()) };
                 let Some(boost) = statuses::find_by_uri(self.db().reader(), id)
@@ -349,6 +361,27 @@ impl Services {
                 .await?;
             }
         }
+        commit(tx).await
+    }
+
+    /// A remote account blocks one of ours: follows end both ways, and they stop seeing
+    /// each other.
+    async fn on_block(&self, actor: &Account, activity: &Activity) -> Result<()> {
+        let Some(target) = self.local_by_uri(activity.object_id()).await? else {
+            return Ok(());
+        };
+        let mut tx = self.db().begin().await.or_internal()?;
+        bonsai_db::blocks::add(
+            &mut *tx,
+            self.next_id(),
+            actor.id,
+            target.id,
+            activity.id().unwrap_or_default(),
+            Timestamp::now(),
+        )
+        .await
+        .or_internal()?;
+        self.sever(&mut tx, actor, &target).await?;
         commit(tx).await
     }
 

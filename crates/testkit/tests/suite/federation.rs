@@ -263,6 +263,29 @@ async fn two_instances_follow_post_and_delete() {
         (f["followers_count"] == 0).then_some(())
     })
     .await;
+
+    // A block from a reaches b: bob sees he is blocked, and cannot follow.
+    let alice_at_b = followers[0]["id"].as_str().unwrap().to_string();
+    let rel = a
+        .post_json(
+            &format!("/api/v1/accounts/{remote_bob_id}/block"),
+            Some(&alice),
+            json!({}),
+        )
+        .await
+        .json();
+    assert_eq!(rel["blocking"], true);
+    eventually("b to learn of the block", || async {
+        let r = b
+            .get(
+                &format!("/api/v1/accounts/relationships?id[]={alice_at_b}"),
+                Some(&bob),
+            )
+            .await
+            .json();
+        (r[0]["blocked_by"] == true).then_some(())
+    })
+    .await;
 }
 
 #[tokio::test]

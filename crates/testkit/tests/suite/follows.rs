@@ -173,3 +173,107 @@ async fn lookup_and_search() {
         .json();
     assert_eq!(r[0]["acct"], "Finder");
 }
+
+#[tokio::test]
+async fn blocks_cut_both_ways() {
+    let app = TestApp::new().await;
+    let (alice_id, alice) = app.user("alice", "read write follow").await;
+    let (bob_id, bob) = app.user("bob", "read write follow").await;
+    app.post_json(
+        &format!("/api/v1/accounts/{alice_id}/follow"),
+        Some(&bob),
+        json!({}),
+    )
+    .await;
+    app.post_json(
+        "/api/v1/statuses",
+        Some(&bob),
+        json!({"status": "bob speaks"}),
+    )
+    .await;
+    app.post_json(
+        "/api/v1/statuses",
+        Some(&alice),
+        json!({"status": "alice speaks"}),
+    )
+    .await;
+
+    let rel = app
+        .post_json(
+            &format!("/api/v1/accounts/{bob_id}/block"),
+            Some(&alice),
+            json!({}),
+        )
+        .await
+        .json();
+    assert_eq!(rel["blocking"], true);
+    assert_eq!(rel["followed_by"], false, "the follow ended");
+    assert_eq!(
+        app.get(&format!("/api/v1/accounts/{alice_id}"), None)
+            .await
+            .json()["followers_count"],
+        0
+    );
+    let rel = app
+        .get(
+            &format!("/api/v1/accounts/relationships?id[]={alice_id}"),
+            Some(&bob),
+        )
+        .await
+        .json();
+    assert_eq!(rel[0]["blocked_by"], true);
+    let r = app
+        .post_json(
+            &format!("/api/v1/accounts/{alice_id}/follow"),
+            Some(&bob),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+    let texts = |v: serde_json::Value| v.to_string();
+    assert!(!texts(
+        app.get("/api/v1/timelines/public", Some(&alice))
+            .await
+            .json()
+    )
+    .contains("bob speaks"));
+    assert!(
+        !texts(app.get("/api/v1/timelines/public", Some(&bob)).await.json())
+            .contains("alice speaks")
+    );
+    assert!(texts(app.get("/api/v1/timelines/public", None).await.json()).contains("bob speaks"));
+    app.post_json(
+        "/api/v1/statuses",
+        Some(&bob),
+        json!({"status": "@alice hey"}),
+    )
+    .await;
+    assert_eq!(
+        app.get("/api/v1/notifications?types[]=mention", Some(&alice))
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+
+    let blocked = app.get("/api/v1/blocks", Some(&alice)).await.json();
+    assert_eq!(blocked[0]["id"], bob_id.as_str());
+    let rel = app
+        .post_json(
+            &format!("/api/v1/accounts/{bob_id}/unblock"),
+            Some(&alice),
+            json!({}),
+        )
+        .await
+        .json();
+    assert_eq!(rel["blocking"], false);
+    assert!(texts(
+        app.get("/api/v1/timelines/public", Some(&alice))
+            .await
+            .json()
+    )
+    .contains("bob speaks"));
+}

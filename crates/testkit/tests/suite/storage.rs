@@ -197,7 +197,7 @@ async fn timelines_respect_visibility_and_pagination() {
         Vec::<i64>::new()
     );
     assert_eq!(
-        ids(timelines::public(r, Default::default(), &page)
+        ids(timelines::public(r, None, Default::default(), &page)
             .await
             .unwrap()),
         vec![10]
@@ -323,7 +323,7 @@ async fn follows_tags_and_relationships() {
     assert_eq!(again.display_name, "Rust");
     tags::link(&mut *conn, tag.id, 50).await.unwrap();
     conn.commit().await.unwrap();
-    let found = timelines::tag(t.db.reader(), "rust", Default::default(), &page)
+    let found = timelines::tag(t.db.reader(), None, "rust", Default::default(), &page)
         .await
         .unwrap();
     assert_eq!(found.len(), 1);

@@ -1,0 +1,127 @@
+//! Blocking accounts: a block ends follows both ways, hides each side's posts from the
+//! other, stops follows and notifications between them, and tells the other server.
+
+use serde_json::json;
+
+use bonsai_core::model::{Account, Page, Relationship};
+use bonsai_core::timestamp::Timestamp;
+use bonsai_db::accounts::{self, Counter};
+use bonsai_db::blocks;
+use bonsai_db::follows::{self, Kind};
+
+use crate::error::{commit, DbResultExt, Error, Result};
+use crate::oauth::Viewer;
+use crate::relationships::AccountPage;
+use crate::Services;
+
+impl Services {
+    pub async fn block(&self, viewer: &Viewer, target_id: i64) -> Result<Relationship> {
+        viewer.require("write:blocks")?;
+        let me = viewer.account()?.clone();
+        let target = self.account(target_id).await?;
+        if target.id == me.id {
+            return Err(Error::forbidden("This action is not allowed"));
+        }
+        let id = self.next_id();
+        let uri = format!("{}#blocks/{id}", me.uri);
+        let mut tx = self.db().begin().await.or_internal()?;
+        let created = blocks::add(&mut *tx, id, me.id, target.id, &uri, Timestamp::now())
+            .await
+            .or_internal()?;
+        self.sever(&mut tx, &me, &target).await?;
+        if created && !target.is_local() {
+            let activity = json!({
+                "@context": "https://www.w3.org/ns/activitystreams",
+                "id": uri, "type": "Block", "actor": me.uri, "object": target.uri
+            });
+            let inbox = self.delivery_inbox_of(&mut tx, target.id).await?;
+            self.enqueue_delivery(&mut tx, me.id, &inbox, &activity)
+                .await?;
+        }
+        commit(tx).await?;
+        self.job_signal().wake();
+        self.relationship_with(me.id, target.id).await
+    }
+
+    pub async fn unblock(&self, viewer: &Viewer, target_id: i64) -> Result<Relationship> {
+        viewer.require("write:blocks")?;
+        let me = viewer.account()?.clone();
+        let target = self.account(target_id).await?;
+        let mut tx = self.db().begin().await.or_internal()?;
+        if let Some(uri) = blocks::remove(&mut *tx, me.id, target.id)
+            .await
+            .or_internal()?
+        {
+            if !target.is_local() && !uri.is_empty() {
+                let activity = json!({
+                    "@context": "https://www.w3.org/ns/activitystreams",
+                    "id": format!("{uri}/undo"), "type": "Undo", "actor": me.uri,
+                    "object": { "id": uri, "type": "Block", "actor": me.uri, "object": target.uri }
+                });
+                let inbox = self.delivery_inbox_of(&mut tx, target.id).await?;
+                self.enqueue_delivery(&mut tx, me.id, &inbox, &activity)
+                    .await?;
+            }
+        }
+        commit(tx).await?;
+        self.job_signal().wake();
+        self.relationship_with(me.id, target.id).await
+    }
+
+    pub async fn blocked_accounts(&self, viewer: &Viewer, page: &Page) -> Result<AccountPage> {
+        viewer.require("read:blocks")?;
+        let me = viewer.account()?.id;
+        let rows = blocks::list(self.db().reader(), me, page)
+            .await
+            .or_internal()?;
+        let ids: Vec<i64> = rows.iter().map(|r| r.1).collect();
+        let found = accounts::find_many(self.db().reader(), &ids)
+            .await
+            .or_internal()?;
+        let mut out = AccountPage {
+            accounts: Vec::new(),
+            cursor_ids: Vec::new(),
+        };
+        for (block_id, account_id) in rows {
+            if let Some(a) = found.iter().find(|a| a.id == account_id) {
+                out.accounts.push(a.clone());
+                out.cursor_ids.push(block_id);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Ends follows and pending requests in both directions between `a` and `b`.
+    pub(crate) async fn sever(
+        &self,
+        tx: &mut bonsai_db::Tx,
+        a: &Account,
+        b: &Account,
+    ) -> Result<()> {
+        for (from, to) in [(a, b), (b, a)] {
+            if follows::remove(&mut **tx, Kind::Follow, from.id, to.id)
+                .await
+                .or_internal()?
+                .is_some()
+            {
+                accounts::bump(&mut **tx, from.id, Counter::Following, -1)
+                    .await
+                    .or_internal()?;
+                accounts::bump(&mut **tx, to.id, Counter::Followers, -1)
+                    .await
+                    .or_internal()?;
+            }
+            follows::remove(&mut **tx, Kind::Request, from.id, to.id)
+                .await
+                .or_internal()?;
+        }
+        Ok(())
+    }
+
+    /// Does either account block the other?
+    pub(crate) async fn blocked_between(&self, a: i64, b: i64) -> Result<bool> {
+        blocks::between(self.db().reader(), a, b)
+            .await
+            .or_internal()
+    }
+}
