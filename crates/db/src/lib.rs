@@ -10,6 +10,7 @@ mod row;
 pub mod accounts;
 pub mod activities;
 pub mod blocks;
+pub mod domains;
 pub mod favourites;
 pub mod follows;
 pub mod jobs;

@@ -33,6 +33,7 @@ static MIGRATIONS: &[Migration] = &[
     migration!(5, "0005_notifications"),
     migration!(6, "0006_status_edits"),
     migration!(7, "0007_blocks"),
+    migration!(8, "0008_unavailable_domains"),
 ];
 
 pub fn migrations() -> &'static [Migration] {

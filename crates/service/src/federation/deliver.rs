@@ -6,7 +6,8 @@ use std::time::{Duration, SystemTime};
 
 use serde_json::{json, Value};
 
-use bonsai_db::{accounts, follows};
+use bonsai_core::timestamp::Timestamp;
+use bonsai_db::{accounts, domains, follows};
 use bonsai_federation::client::Request;
 use bonsai_federation::signatures::{self, SigningKey};
 
@@ -14,6 +15,9 @@ use crate::convert::key_id;
 use crate::error::{DbResultExt, Result};
 use crate::jobs::{Outcome, Queue};
 use crate::Services;
+
+/// After this long failing, a server is parked (Mastodon: about a week).
+const PARK_AFTER_SECS: i64 = 7 * 86_400;
 
 impl Services {
     /// Queues `activity` from local account `sender_id` to one inbox.
@@ -90,6 +94,23 @@ impl Services {
                 error: format!("{inbox} is on a server we don't federate with"),
             };
         }
+        let domain = crate::federation::authority(inbox).unwrap_or_default();
+        let failing = match domains::failing_since(self.db().reader(), &domain).await {
+            Ok(f) => f,
+            Err(e) => {
+                return Outcome::Retry {
+                    error: e.to_string(),
+                    after: None,
+                }
+            }
+        };
+        if failing.is_some_and(|since| since.plus_secs(PARK_AFTER_SECS) < Timestamp::now()) {
+            // Parked: the server has been failing for days. It is unparked when it
+            // delivers to us again.
+            return Outcome::Fail {
+                error: format!("{domain} is unavailable (failing for days)"),
+            };
+        }
         let sender = match accounts::find(self.db().reader(), sender_id).await {
             Ok(Some(a)) => a,
             Ok(None) => {
@@ -123,7 +144,7 @@ impl Services {
         let req = Request::post(inbox, body.into_bytes())
             .header("content-type", "application/activity+json")
             .signed_with(&signer);
-        match self.http().send(req).await {
+        let outcome = match self.http().send(req).await {
             Ok(res) if res.status.is_success() => Outcome::Done,
             Ok(res) => {
                 let code = res.status.as_u16();
@@ -151,6 +172,18 @@ impl Services {
             Err(e) => Outcome::Fail {
                 error: e.to_string(),
             },
+        };
+        // Track the server's health: a success clears it, a failure to reach it starts
+        // (or continues) the clock towards parking.
+        let db = self.db().writer();
+        let recorded = match &outcome {
+            Outcome::Done if failing.is_some() => domains::record_success(db, &domain).await,
+            Outcome::Retry { .. } => domains::record_failure(db, &domain, Timestamp::now()).await,
+            _ => Ok(()),
+        };
+        if let Err(e) = recorded {
+            tracing::warn!(error = %e, %domain, "could not record delivery health");
         }
+        outcome
     }
 }

@@ -60,6 +60,18 @@ impl Services {
                 "The signer is not the activity's actor",
             ));
         }
+        // A server that speaks to us is up again: deliveries to it resume.
+        if let Some(domain) = owner.domain.as_deref() {
+            if bonsai_db::domains::failing_since(self.db().reader(), domain)
+                .await
+                .or_internal()?
+                .is_some()
+            {
+                bonsai_db::domains::record_success(self.db().writer(), domain)
+                    .await
+                    .or_internal()?;
+            }
+        }
         let mut tx = self.db().begin().await.or_internal()?;
         self.enqueue(
             &mut tx,

@@ -456,3 +456,111 @@ async fn blocked_domains_are_neither_fetched_nor_heard() {
         .json();
     assert_eq!(acct["followers_count"], 0);
 }
+
+#[tokio::test]
+async fn unreachable_servers_are_retried_then_parked() {
+    use bonsai_core::model::{Follow, RemoteEndpoints};
+    use bonsai_core::timestamp::Timestamp;
+    let a = TestApp::federated().await;
+    let (alice_id, alice) = a.user("alice", "read write follow").await;
+    // A follower on a server that is down: nothing listens on its port.
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead_port = dead.local_addr().unwrap().port();
+    drop(dead);
+    let follower = |n: i64, host: String| {
+        let acc = bonsai_core::model::Account {
+            id: 9_000 + n,
+            username: format!("f{n}"),
+            domain: Some(host.clone()),
+            display_name: String::new(),
+            note: String::new(),
+            note_source: String::new(),
+            locked: false,
+            bot: false,
+            discoverable: false,
+            fields: Vec::new(),
+            uri: format!("http://{host}/users/f{n}"),
+            url: format!("http://{host}/@f{n}"),
+            public_key_pem: String::new(),
+            private_key_pem: None,
+            followers_count: 0,
+            following_count: 0,
+            statuses_count: 0,
+            last_status_at: None,
+            created_at: Timestamp::now(),
+            updated_at: Timestamp::now(),
+        };
+        let ep = RemoteEndpoints {
+            inbox_url: format!("http://{host}/inbox"),
+            ..Default::default()
+        };
+        (acc, ep)
+    };
+    let down = format!("127.0.0.1:{dead_port}");
+    let mut tx = a.db.db.begin().await.unwrap();
+    let (acc, ep) = follower(1, down.clone());
+    bonsai_db::accounts::upsert_remote(&mut tx, &acc, &ep, Timestamp::now())
+        .await
+        .unwrap();
+    let follow = Follow {
+        id: 77,
+        account_id: acc.id,
+        target_account_id: alice_id.parse().unwrap(),
+        show_reblogs: true,
+        notify: false,
+        created_at: Timestamp::now(),
+    };
+    bonsai_db::follows::upsert(&mut tx, bonsai_db::follows::Kind::Follow, &follow)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    a.post_json(
+        "/api/v1/statuses",
+        Some(&alice),
+        json!({"status": "anyone there?"}),
+    )
+    .await;
+    let db = a.db.db.clone();
+    eventually("the delivery to be scheduled for retry", || async {
+        // Tried, failed to connect, and kept for a later attempt.
+        let failing = bonsai_db::domains::failing_since(db.reader(), &down)
+            .await
+            .unwrap();
+        failing.map(|_| ())
+    })
+    .await;
+    assert_eq!(
+        bonsai_db::jobs::pending(db.reader(), "delivery")
+            .await
+            .unwrap(),
+        1,
+        "kept for retry, not dropped"
+    );
+
+    // After days of failure the server is parked: new deliveries give up at once.
+    bonsai_db::domains::record_success(db.writer(), &down)
+        .await
+        .unwrap();
+    bonsai_db::domains::record_failure(db.writer(), &down, Timestamp::now().plus_secs(-8 * 86_400))
+        .await
+        .unwrap();
+    a.post_json(
+        "/api/v1/statuses",
+        Some(&alice),
+        json!({"status": "still nobody?"}),
+    )
+    .await;
+    let failed = eventually("the parked delivery to fail", || async {
+        let f = bonsai_db::jobs::failed(db.reader(), "delivery")
+            .await
+            .unwrap();
+        (!f.is_empty()).then_some(f)
+    })
+    .await;
+    assert!(failed[0]
+        .last_error
+        .as_deref()
+        .unwrap()
+        .contains("unavailable"));
+}

@@ -1,0 +1,7 @@
+-- Servers whose deliveries keep failing. After days of failure a domain is parked:
+-- deliveries to it stop until it is heard from again.
+CREATE TABLE unavailable_domains (
+    domain TEXT PRIMARY KEY,
+    failing_since BIGINT NOT NULL,
+    last_failure BIGINT NOT NULL
+);
