@@ -35,8 +35,20 @@ impl Services {
         opts: FollowOptions,
     ) -> Result<Relationship> {
         viewer.require("write:follows")?;
-        let me = viewer.account()?.id;
+        let me = viewer.account()?.clone();
         let target = self.account(target_id).await?;
+        self.follow_as(&me, &target, opts).await
+    }
+
+    /// `me` (local) follows `target`: a follow at once, or a request for locked and remote
+    /// accounts (sent to the remote server as a Follow).
+    pub(crate) async fn follow_as(
+        &self,
+        me_account: &bonsai_core::model::Account,
+        target: &bonsai_core::model::Account,
+        opts: FollowOptions,
+    ) -> Result<Relationship> {
+        let me = me_account.id;
         if target.id == me || self.blocked_between(me, target.id).await? {
             return Err(Error::forbidden("This action is not allowed"));
         }
@@ -68,7 +80,6 @@ impl Services {
         };
         let created = follows::upsert(&mut tx, kind, &f).await.or_internal()?;
         if created && kind == Kind::Request && !target.is_local() {
-            let me_account = viewer.account()?;
             let uri = format!("{}#follows/{}", me_account.uri, f.id);
             follows::set_uri(&mut *tx, Kind::Request, me, target.id, &uri)
                 .await
@@ -90,7 +101,7 @@ impl Services {
             } else {
                 NotificationKind::FollowRequest
             };
-            self.notify(&mut tx, &target, me, n, None).await?;
+            self.notify(&mut tx, target, me, n, None).await?;
         }
         if created && kind == Kind::Follow {
             accounts::bump(&mut *tx, me, Counter::Following, 1)

@@ -21,6 +21,9 @@ use crate::jobs::Outcome;
 use crate::notifications::Kind as NotificationKind;
 use crate::Services;
 
+/// How many local followers one Move carries over.
+const MAX_MOVED_FOLLOWERS: i64 = 10_000;
+
 impl Services {
     pub(crate) async fn process_inbox_job(&self, payload: &Value) -> Outcome {
         let Some(actor_id) = payload["actor_id"].as_i64() else {
@@ -77,6 +80,7 @@ impl Services {
             ActivityKind::Like => self.on_like(&actor, activity, true).await,
             ActivityKind::Announce => self.on_announce(&actor, activity).await,
             ActivityKind::Block => self.on_block(&actor, activity).await,
+            ActivityKind::Move => self.on_move(&actor, activity).await,
             ActivityKind::Update => self.on_update(&actor, activity).await,
             _ => Ok(()),
         }
@@ -362,6 +366,68 @@ impl Services {
             }
         }
         commit(tx).await
+    }
+
+    /// An account moved: if the new account confirms it (`alsoKnownAs` names the old one),
+    /// our local followers of the old account follow the new one instead.
+    async fn on_move(&self, actor: &Account, activity: &Activity) -> Result<()> {
+        if activity.object_id() != Some(actor.uri.as_str()) {
+            return Err(Error::forbidden("an account can only move itself"));
+        }
+        let Some(target_uri) = activity.target_id() else {
+            return Ok(());
+        };
+        let doc = self.fetch_document(target_uri).await?;
+        let Some(new_actor) = doc.as_actor().filter(|a| a.id() == target_uri) else {
+            return Err(Error::forbidden("the move target is not an actor"));
+        };
+        if !new_actor.also_known_as().any(|aka| aka == actor.uri) {
+            return Err(Error::forbidden(
+                "the new account does not confirm the move",
+            ));
+        }
+        let new_account = self.store_remote_actor(new_actor).await?;
+        let followers = follows::list_offset(
+            self.db().reader(),
+            Kind::Follow,
+            follows::Side::Followers,
+            actor.id,
+            MAX_MOVED_FOLLOWERS,
+            0,
+        )
+        .await
+        .or_internal()?;
+        for f in followers {
+            let Some(local) = accounts::find(self.db().reader(), f.account_id)
+                .await
+                .or_internal()?
+                .filter(Account::is_local)
+            else {
+                continue;
+            };
+            let mut tx = self.db().begin().await.or_internal()?;
+            if follows::remove(&mut *tx, Kind::Follow, local.id, actor.id)
+                .await
+                .or_internal()?
+                .is_some()
+            {
+                accounts::bump(&mut *tx, local.id, Counter::Following, -1)
+                    .await
+                    .or_internal()?;
+                accounts::bump(&mut *tx, actor.id, Counter::Followers, -1)
+                    .await
+                    .or_internal()?;
+            }
+            commit(tx).await?;
+            let opts = crate::relationships::FollowOptions {
+                reblogs: Some(f.show_reblogs),
+                notify: Some(f.notify),
+            };
+            if let Err(e) = self.follow_as(&local, &new_account, opts).await {
+                tracing::warn!(error = %e.message, "could not move a follow");
+            }
+        }
+        Ok(())
     }
 
     /// A remote account blocks one of ours: follows end both ways, and they stop seeing

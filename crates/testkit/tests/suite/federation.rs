@@ -564,3 +564,185 @@ async fn unreachable_servers_are_retried_then_parked() {
         .unwrap()
         .contains("unavailable"));
 }
+
+/// A scripted remote server (the kind of peer that can't run here): it serves two actor
+/// documents and WebFinger, records what is delivered to it, and signs what it sends.
+struct FakePeer {
+    base: String,
+    old_key: bonsai_federation::keys::PemKeyPair,
+    received: std::sync::Arc<std::sync::Mutex<Vec<Value>>>,
+}
+
+impl FakePeer {
+    async fn start() -> Self {
+        use axum::routing::{get, post};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+        let old_key = bonsai_federation::keys::generate_rsa_2048().unwrap();
+        let new_key = bonsai_federation::keys::generate_rsa_2048().unwrap();
+        let actor = |name: &str, pem: &str, aka: Option<String>| {
+            let id = format!("{base}/users/{name}");
+            let mut doc = json!({
+                "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
+                "id": id, "type": "Person", "preferredUsername": name,
+                "inbox": format!("{base}/inbox"), "outbox": format!("{id}/outbox"),
+                "followers": format!("{id}/followers"),
+                "publicKey": { "id": format!("{id}#main-key"), "owner": id, "publicKeyPem": pem }
+            });
+            if let Some(aka) = aka {
+                doc["alsoKnownAs"] = json!([aka]);
+            }
+            doc.to_string()
+        };
+        let old_doc = actor("old", &old_key.public_pem, None);
+        let new_doc = actor(
+            "new",
+            &new_key.public_pem,
+            Some(format!("{base}/users/old")),
+        );
+        let host = base.trim_start_matches("http://").to_string();
+        let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = received.clone();
+        let base_for_jrd = base.clone();
+        let app = axum::Router::new()
+            .route("/users/old", get(move || async move { old_doc }))
+            .route("/users/new", get(move || async move { new_doc }))
+            .route(
+                "/.well-known/webfinger",
+                get(move || async move {
+                    json!({
+                        "subject": format!("acct:old@{host}"),
+                        "links": [{ "rel": "self", "type": "application/activity+json", "href": format!("{base_for_jrd}/users/old") }]
+                    })
+                    .to_string()
+                }),
+            )
+            .route(
+                "/inbox",
+                post(move |body: axum::body::Bytes| async move {
+                    if let Ok(v) = serde_json::from_slice::<Value>(&body) {
+                        sink.lock().unwrap().push(v);
+                    }
+                    StatusCode::ACCEPTED
+                }),
+            );
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Self {
+            base,
+            old_key,
+            received,
+        }
+    }
+
+    /// Posts `activity` to `app`'s shared inbox, signed by the old account's key.
+    async fn deliver(&self, app: &TestApp, activity: Value) -> StatusCode {
+        let body = activity.to_string().into_bytes();
+        let uri: axum::http::Uri = format!("http://{}/inbox", app.domain()).parse().unwrap();
+        let mut headers = axum::http::HeaderMap::new();
+        bonsai_federation::signatures::sign_request(
+            &axum::http::Method::POST,
+            &uri,
+            &mut headers,
+            Some(&body),
+            &format!("{}/users/old#main-key", self.base),
+            &self.old_key.private_pem,
+            std::time::SystemTime::now(),
+        )
+        .unwrap();
+        let pairs: Vec<(String, String)> = headers
+            .iter()
+            .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap().to_string()))
+            .collect();
+        let refs: Vec<(&str, &str)> = pairs
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        app.request(
+            axum::http::Method::POST,
+            "/inbox",
+            None,
+            Some(("application/activity+json", body)),
+            &refs,
+        )
+        .await
+        .status
+    }
+}
+
+#[tokio::test]
+async fn a_confirmed_move_carries_followers_over() {
+    let a = TestApp::federated().await;
+    let peer = FakePeer::start().await;
+    let (_, alice) = a.user("alice", "read write follow").await;
+    let host = peer.base.trim_start_matches("http://").to_string();
+    let old_uri = format!("{}/users/old", peer.base);
+    let new_uri = format!("{}/users/new", peer.base);
+
+    // alice follows old@peer; the peer accepts.
+    let r = a
+        .get(
+            &format!("/api/v2/search?q=%40old%40{host}&resolve=true&type=accounts"),
+            Some(&alice),
+        )
+        .await
+        .json();
+    let old_id = r["accounts"][0]["id"].as_str().unwrap().to_string();
+    a.post_json(
+        &format!("/api/v1/accounts/{old_id}/follow"),
+        Some(&alice),
+        json!({}),
+    )
+    .await;
+    let follow = eventually("alice's Follow at the peer", || async {
+        peer.received
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|v| v["type"] == "Follow")
+            .cloned()
+    })
+    .await;
+    assert_eq!(follow["object"], old_uri.as_str());
+    let accept = json!({"@context": "https://www.w3.org/ns/activitystreams", "id": format!("{}/accepts/1", peer.base),
+        "type": "Accept", "actor": old_uri, "object": follow});
+    assert_eq!(peer.deliver(&a, accept).await, StatusCode::ACCEPTED);
+    eventually("alice to follow old", || async {
+        let r = a
+            .get(
+                &format!("/api/v1/accounts/relationships?id[]={old_id}"),
+                Some(&alice),
+            )
+            .await
+            .json();
+        (r[0]["following"] == true).then_some(())
+    })
+    .await;
+
+    // old -> new, which names old in its alsoKnownAs: alice's follow moves to new.
+    let mv = json!({"@context": "https://www.w3.org/ns/activitystreams", "id": format!("{}/moves/1", peer.base),
+        "type": "Move", "actor": old_uri, "object": old_uri, "target": new_uri});
+    assert_eq!(peer.deliver(&a, mv).await, StatusCode::ACCEPTED);
+    let follow_new = eventually("a Follow of the new account at the peer", || async {
+        peer.received
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|v| v["type"] == "Follow" && v["object"] == new_uri.as_str())
+            .cloned()
+    })
+    .await;
+    assert_eq!(
+        follow_new["actor"],
+        format!("http://{}/users/alice", a.domain())
+    );
+    let r = a
+        .get(
+            &format!("/api/v1/accounts/relationships?id[]={old_id}"),
+            Some(&alice),
+        )
+        .await
+        .json();
+    assert_eq!(r[0]["following"], false);
+}
