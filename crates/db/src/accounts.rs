@@ -354,3 +354,12 @@ pub async fn endpoints<'e, E: Executor<'e, Database = Any>>(
     })
     .transpose()
 }
+
+/// Removes a remote account and (by cascade) its statuses, follows and favourites.
+pub async fn delete_remote<'e, E: Executor<'e, Database = Any>>(e: E, id: i64) -> Result<()> {
+    sqlx::query("DELETE FROM accounts WHERE id = $1 AND domain <> ''")
+        .bind(id)
+        .execute(e)
+        .await?;
+    Ok(())
+}

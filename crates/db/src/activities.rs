@@ -20,3 +20,11 @@ pub async fn mark_processed<'e, E: Executor<'e, Database = Any>>(
     .await?;
     Ok(done.rows_affected() > 0)
 }
+
+pub async fn is_processed<'e, E: Executor<'e, Database = Any>>(e: E, uri: &str) -> Result<bool> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM processed_activities WHERE uri = $1")
+        .bind(uri.to_string())
+        .fetch_one(e)
+        .await?;
+    Ok(n > 0)
+}

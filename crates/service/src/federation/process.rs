@@ -21,6 +21,11 @@ use crate::jobs::Outcome;
 use crate::notifications::Kind as NotificationKind;
 use crate::Services;
 
+/// The marker a Delete leaves for an object we never saw, so a late Create is ignored.
+fn tombstone(uri: &str) -> String {
+    format!("tombstone:{uri}")
+}
+
 /// How many local followers one Move carries over.
 const MAX_MOVED_FOLLOWERS: i64 = 10_000;
 
@@ -515,10 +520,24 @@ impl Services {
         let Some(uri) = activity.object_id() else {
             return Ok(());
         };
+        if uri == actor.uri {
+            // The account itself is gone: so is everything we kept of it.
+            bonsai_db::accounts::delete_remote(self.db().writer(), actor.id)
+                .await
+                .or_internal()?;
+            return Ok(());
+        }
+        if authority(uri) != actor.domain {
+            return Err(Error::forbidden("deleting another server's object"));
+        }
         let Some(status) = statuses::find_by_uri(self.db().reader(), uri)
             .await
             .or_internal()?
         else {
+            // A Delete that overtakes its Create wins: remember the object as gone.
+            activities::mark_processed(self.db().writer(), &tombstone(uri), Timestamp::now())
+                .await
+                .or_internal()?;
             return Ok(());
         };
         if status.account_id != actor.id {
@@ -588,10 +607,21 @@ impl Services {
         ) {
             return Ok(());
         }
-        // Only the author may create their post, and only on their own server.
         let Some(uri) = note.id() else { return Ok(()) };
-        if note.attributed_to() != Some(actor.uri.as_str()) || authority(uri) != actor.domain {
+        // A post from another server (forwarded or embedded) is believed only from its origin.
+        if authority(uri) != actor.domain {
+            self.resolve_status(uri).await?;
+            return Ok(());
+        }
+        // Only the author may create their post.
+        if note.attributed_to() != Some(actor.uri.as_str()) {
             return Err(Error::forbidden("object not by the actor"));
+        }
+        if activities::is_processed(self.db().reader(), &tombstone(uri))
+            .await
+            .or_internal()?
+        {
+            return Ok(());
         }
         if statuses::find_by_uri(self.db().reader(), uri)
             .await

@@ -746,3 +746,76 @@ async fn a_confirmed_move_carries_followers_over() {
         .json();
     assert_eq!(r[0]["following"], false);
 }
+
+#[tokio::test]
+async fn deletes_win_over_late_creates_and_remove_accounts() {
+    let a = TestApp::federated().await;
+    let peer = FakePeer::start().await;
+    let (_, alice) = a.user("alice", "read write follow").await;
+    let old_uri = format!("{}/users/old", peer.base);
+    let ctx = "https://www.w3.org/ns/activitystreams";
+    let note = |n: u32| {
+        json!({"id": format!("{}/notes/{n}", peer.base), "type": "Note", "attributedTo": old_uri,
+            "content": format!("<p>note {n}</p>"), "to": ["https://www.w3.org/ns/activitystreams#Public"],
+            "published": "2026-01-01T00:00:00Z"})
+    };
+    let create = |n: u32| json!({"@context": ctx, "id": format!("{}/creates/{n}", peer.base), "type": "Create", "actor": old_uri, "object": note(n)});
+    // The Delete of note 1 arrives first; its Create afterwards is ignored.
+    let delete = json!({"@context": ctx, "id": format!("{}/deletes/1", peer.base), "type": "Delete", "actor": old_uri,
+        "object": {"id": format!("{}/notes/1", peer.base), "type": "Tombstone"}});
+    assert_eq!(peer.deliver(&a, delete).await, StatusCode::ACCEPTED);
+    let marker = format!("tombstone:{}/notes/1", peer.base);
+    eventually("the Delete to be processed", || async {
+        bonsai_db::activities::is_processed(a.db.db.reader(), &marker)
+            .await
+            .unwrap()
+            .then_some(())
+    })
+    .await;
+    assert_eq!(peer.deliver(&a, create(1)).await, StatusCode::ACCEPTED);
+    assert_eq!(peer.deliver(&a, create(2)).await, StatusCode::ACCEPTED);
+    let url2 = format!("{}/notes/2", peer.base);
+    let r = eventually("note 2 to arrive", || async {
+        let r = a
+            .get(
+                &format!("/api/v2/search?q={url2}&type=statuses"),
+                Some(&alice),
+            )
+            .await
+            .json();
+        r["statuses"].as_array().filter(|s| !s.is_empty()).cloned()
+    })
+    .await;
+    assert!(r[0]["content"].as_str().unwrap().contains("note 2"));
+    let url1 = format!("{}/notes/1", peer.base);
+    let r = a
+        .get(
+            &format!("/api/v2/search?q={url1}&type=statuses"),
+            Some(&alice),
+        )
+        .await
+        .json();
+    assert_eq!(
+        r["statuses"].as_array().unwrap().len(),
+        0,
+        "the deleted note stays deleted"
+    );
+
+    // The account deletes itself: it and its posts are gone here.
+    let gone = json!({"@context": ctx, "id": format!("{}/deletes/me", peer.base), "type": "Delete", "actor": old_uri, "object": old_uri});
+    assert_eq!(peer.deliver(&a, gone).await, StatusCode::ACCEPTED);
+    eventually("the account to be removed", || async {
+        let r = a
+            .get(
+                &format!("/api/v2/search?q={url2}&type=statuses"),
+                Some(&alice),
+            )
+            .await
+            .json();
+        r["statuses"]
+            .as_array()
+            .is_some_and(|s| s.is_empty())
+            .then_some(())
+    })
+    .await;
+}
