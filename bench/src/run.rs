@@ -1,0 +1,557 @@
+//! One scenario from start to report: start or attach to the server, sample it, seed, drive
+//! the workload (or stay idle), stop, and write the results.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::sync::watch;
+
+use crate::args::{RunArgs, Scenario, SeedCmdArgs, SeedVia};
+use crate::http::{Client, Origin};
+use crate::procfs::{self, ProcSample};
+use crate::report::{self, mib, Memory, Options, ServerInfo, Summary};
+use crate::sampler::Sampler;
+use crate::seed::{self, SeedOptions, SeedReport, Via};
+use crate::server::{self, SpawnOptions, Spawned};
+use crate::stats::Stats;
+use crate::svg;
+use crate::workload::{self, Op, WorkloadOptions, WorkloadReport};
+use crate::world::{self, StatusPool, World};
+
+fn now_utc() -> time::OffsetDateTime {
+    time::OffsetDateTime::now_utc()
+}
+
+fn rfc3339(t: time::OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+fn default_out(scenario: Scenario, t: time::OffsetDateTime) -> PathBuf {
+    PathBuf::from("bench/results").join(format!(
+        "{}-{:04}{:02}{:02}-{:02}{:02}{:02}",
+        scenario.name(),
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    ))
+}
+
+fn empty_summary(scenario: Scenario, command: &str, started: time::OffsetDateTime) -> Summary {
+    Summary {
+        bench_version: env!("CARGO_PKG_VERSION").into(),
+        scenario: scenario.name().into(),
+        status: "ok".into(),
+        message: None,
+        started_at: rfc3339(started),
+        command: command.to_string(),
+        machine: procfs::machine(),
+        server: None,
+        options: None,
+        seed: None,
+        users: 0,
+        workload: None,
+        endpoints: Vec::new(),
+        memory: Memory::default(),
+        trend: None,
+        targets: Vec::new(),
+        not_available: Vec::new(),
+        marks: Vec::new(),
+    }
+}
+
+fn check_origin(origin: &Origin, allow_remote: bool) -> Result<(), String> {
+    if origin.is_loopback() || allow_remote {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} is not a loopback address; pass --allow-remote if this is your own server",
+            origin.base
+        ))
+    }
+}
+
+fn parse_env(pairs: &[String]) -> Result<Vec<(String, String)>, String> {
+    pairs
+        .iter()
+        .map(|p| {
+            p.split_once('=')
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .ok_or_else(|| format!("--server-env {p:?}: expected KEY=VALUE"))
+        })
+        .collect()
+}
+
+/// What the body of a run found out, reported even when it fails half-way.
+#[derive(Default)]
+struct Findings {
+    seed: Option<SeedReport>,
+    users: usize,
+    workload: Option<WorkloadReport>,
+    workload_window: Option<(f64, f64)>,
+    warmup_end: Option<f64>,
+    rss_after_start: Option<ProcSample>,
+    rss_after_seed: Option<ProcSample>,
+    rss_after_idle: Option<ProcSample>,
+    cpu_workload: Option<f64>,
+    not_available: Vec<String>,
+}
+
+pub async fn run(args: RunArgs, command: String) -> Result<bool, String> {
+    let started = now_utc();
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| default_out(args.scenario, started));
+    let mut summary = empty_summary(args.scenario, &command, started);
+
+    if matches!(args.scenario, Scenario::Burst | Scenario::Media) {
+        let (need, what) = if args.scenario == Scenario::Burst {
+            (
+                "federation",
+                "a post fanned out to 10k followers on simulated remote servers",
+            )
+        } else {
+            ("media", "concurrent image and video uploads")
+        };
+        let msg = format!("not available yet: needs {need}");
+        println!("{}: {msg}", args.scenario.name());
+        summary.status = "not_available".into();
+        summary.message = Some(msg);
+        summary.not_available.push(format!(
+            "scenario {} ({what}): needs {need}",
+            args.scenario.name()
+        ));
+        report::write_all(&out, &summary, &[], None)?;
+        println!("wrote {}", out.display());
+        return Ok(true);
+    }
+
+    let duration = args.duration.unwrap_or(match args.scenario {
+        Scenario::Idle => Duration::from_secs(300),
+        Scenario::Soak => Duration::from_secs(3600),
+        _ => Duration::from_secs(60),
+    });
+    let rate = args.rate.unwrap_or(if args.scenario == Scenario::Soak {
+        150.0
+    } else {
+        50.0
+    });
+    if !(rate > 0.0 && rate <= 100_000.0) {
+        return Err(format!("--rate {rate}: must be above 0 and at most 100000"));
+    }
+    let warmup = (args.scenario == Scenario::Soak).then(|| {
+        args.warmup.unwrap_or_else(|| {
+            duration
+                .mul_f64(0.1)
+                .clamp(Duration::from_secs(60), Duration::from_secs(600))
+                .min(duration / 2)
+        })
+    });
+    summary.options = Some(Options {
+        rate,
+        duration_s: duration.as_secs_f64(),
+        concurrency: args.concurrency.max(1),
+        timeout_s: args.timeout.as_secs_f64(),
+        warmup_s: warmup.map(|w| w.as_secs_f64()),
+        seed: args.seed,
+    });
+    std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
+
+    // The server: spawned here, or given by URL (and optionally PIDs).
+    let mut spawned: Option<Spawned> = None;
+    let origin = match &args.spawn {
+        Some(bin) => {
+            let port = match &args.url {
+                Some(u) => Some(Origin::parse(u)?.addr.port()),
+                None => None,
+            };
+            let extra_env = parse_env(&args.server_env)?;
+            let log = out.join("server.log");
+            eprintln!("starting {} …", bin.display());
+            let s = server::spawn(SpawnOptions {
+                bin,
+                port,
+                log: &log,
+                extra_env: &extra_env,
+                keep_data: args.keep_data,
+            })
+            .await?;
+            eprintln!(
+                "server pid {} ready at {} after {:.2} s",
+                s.pid,
+                s.origin.base,
+                s.ready_after.as_secs_f64()
+            );
+            let o = s.origin.clone();
+            spawned = Some(s);
+            o
+        }
+        None => {
+            let url = args
+                .url
+                .as_deref()
+                .ok_or("give --url of a running server, or --spawn PATH_TO_BONSAI")?;
+            Origin::parse(url)?
+        }
+    };
+    check_origin(&origin, args.allow_remote)?;
+    let pids: Vec<u32> = match &spawned {
+        Some(s) => vec![s.pid],
+        None => args.pid.clone(),
+    };
+    for pid in &pids {
+        if procfs::sample(*pid).is_none() {
+            if let Some(s) = spawned.as_mut() {
+                s.stop().await;
+            }
+            return Err(format!("no process {pid} to sample (/proc/{pid}/status)"));
+        }
+    }
+
+    let stats = Stats::default();
+    let sampler = Sampler::new(pids.clone(), stats.clone());
+    sampler.tick();
+    let sampler_task = sampler.spawn();
+    let client = Arc::new(Client::new(
+        origin.clone(),
+        args.timeout,
+        args.concurrency.max(1),
+    ));
+    let version = match client.get("/api/v1/instance", None).await {
+        Ok(r) if r.ok() => r
+            .json()
+            .and_then(|v| v.get("version").and_then(Value::as_str).map(str::to_string)),
+        _ => None,
+    };
+    summary.server = Some(ServerInfo {
+        url: origin.base.clone(),
+        spawned: args.spawn.as_ref().map(|b| b.display().to_string()),
+        pids: pids.clone(),
+        ready_after_s: spawned.as_ref().map(|s| s.ready_after.as_secs_f64()),
+        version,
+        log: spawned
+            .as_ref()
+            .map(|_| out.join("server.log").display().to_string()),
+    });
+
+    let (stop_tx, stop_rx) = watch::channel(false);
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!("interrupted: finishing in-flight requests and writing the report …");
+            let _ = stop_tx.send(true);
+        }
+    });
+
+    let mut found = Findings::default();
+    let body = body(
+        &args,
+        &mut found,
+        BodyCtx {
+            client: client.clone(),
+            sampler: sampler.clone(),
+            stats: stats.clone(),
+            spawned: spawned.as_ref(),
+            duration,
+            rate,
+            warmup,
+            stop: stop_rx,
+        },
+    )
+    .await;
+
+    sampler.phase("end");
+    let last = sampler.tick();
+    sampler_task.abort();
+    if let Some(s) = spawned.as_mut() {
+        s.stop().await;
+    }
+
+    if let Err(e) = &body {
+        summary.status = "failed".into();
+        summary.message = Some(e.clone());
+    }
+    let samples = sampler.samples();
+    let marks = sampler.marks();
+    let mem = &mut summary.memory;
+    mem.sampled = sampler.has_pids();
+    if mem.sampled {
+        let to_mib = |p: Option<ProcSample>| p.map(|p| mib(p.rss_kib));
+        mem.rss_after_start_mib = to_mib(found.rss_after_start);
+        mem.rss_after_seed_mib = to_mib(found.rss_after_seed);
+        mem.rss_after_idle_mib = to_mib(found.rss_after_idle);
+        mem.final_rss_mib = to_mib(last);
+        mem.anon_after_start_mib = found.rss_after_start.map(|p| mib(p.anon_kib));
+        mem.final_anon_mib = last.map(|p| mib(p.anon_kib));
+        mem.hwm_mib = last.map(|p| mib(p.hwm_kib));
+        mem.cpu_s_total = last.map(|p| p.cpu_s);
+        mem.cpu_s_workload = found.cpu_workload;
+        mem.peak_rss_sampled_mib = samples.iter().filter_map(|s| s.rss_kib).max().map(mib);
+        if let Some((a, b)) = found.workload_window {
+            mem.peak_rss_workload_mib = samples
+                .iter()
+                .filter(|s| s.t_s >= a && s.t_s <= b + 1.0)
+                .filter_map(|s| s.rss_kib)
+                .max()
+                .map(mib);
+        }
+    }
+    mem.bench_cpu_s = procfs::self_cpu_s();
+    if let (Some(w), Some((_, end))) = (found.warmup_end, found.workload_window) {
+        summary.trend = report::trend(&samples, w, end);
+    }
+    summary.seed = found.seed;
+    summary.users = found.users;
+    summary.workload = found.workload;
+    summary.endpoints = summary
+        .workload
+        .as_ref()
+        .map(|w| stats.report(Duration::from_secs_f64(w.seconds)))
+        .unwrap_or_default();
+    summary.not_available = found.not_available;
+    summary.marks = marks.clone();
+    summary.targets = report::targets(&summary);
+    let title = format!(
+        "bonsai-bench {} — {}",
+        args.scenario.name(),
+        summary
+            .server
+            .as_ref()
+            .map(|s| s.url.clone())
+            .unwrap_or_default()
+    );
+    let plot = svg::plot(&title, &samples, &marks);
+    report::write_all(&out, &summary, &samples, Some(plot))?;
+    println!("{}", report::markdown(&summary));
+    println!("wrote {}", out.display());
+    body.map(|()| true)
+}
+
+struct BodyCtx<'a> {
+    client: Arc<Client>,
+    sampler: Sampler,
+    stats: Stats,
+    spawned: Option<&'a Spawned>,
+    duration: Duration,
+    rate: f64,
+    warmup: Option<Duration>,
+    stop: watch::Receiver<bool>,
+}
+
+async fn sleep_or_stop(d: Duration, stop: &mut watch::Receiver<bool>) {
+    tokio::select! {
+        () = tokio::time::sleep(d) => {}
+        _ = stop.changed() => {}
+    }
+}
+
+async fn body(args: &RunArgs, found: &mut Findings, mut cx: BodyCtx<'_>) -> Result<(), String> {
+    // A second for the server to settle after start (or after we attached).
+    sleep_or_stop(Duration::from_secs(1), &mut cx.stop).await;
+    found.rss_after_start = cx.sampler.read();
+
+    let via = match (args.seed_via, &args.token_file) {
+        (_, Some(_)) | (SeedVia::None, _) => None,
+        (SeedVia::Auto, None) if args.scenario == Scenario::Idle => None,
+        (SeedVia::Auto, None) => Some(match cx.spawned {
+            Some(s) => Via::Admin(s.admin.clone()),
+            None => Via::Registration,
+        }),
+        (SeedVia::Admin, None) => Some(Via::Admin(
+            cx.spawned
+                .ok_or("--seed-via admin needs --spawn")?
+                .admin
+                .clone(),
+        )),
+        (SeedVia::Registration, None) => Some(Via::Registration),
+    };
+    let world = if let Some(path) = &args.token_file {
+        let tokens = world::read_tokens(path)?;
+        eprintln!(
+            "signing in {} users from {} …",
+            tokens.len(),
+            path.display()
+        );
+        world::discover(&cx.client, tokens).await?
+    } else if let Some(via) = via {
+        cx.sampler.phase("seed");
+        let s = &args.seeding;
+        eprintln!(
+            "seeding {} users, {} follows each, {} posts …",
+            s.users, s.follows, s.posts
+        );
+        let (world, rep) = seed::seed(
+            cx.client.clone(),
+            SeedOptions {
+                users: s.users,
+                follows: s.follows,
+                posts: s.posts,
+                locked_every: s.locked_every,
+                concurrency: s.seed_concurrency,
+                timeout: s.seed_timeout,
+                seed: args.seed,
+                via,
+            },
+        )
+        .await?;
+        eprintln!("seeded in {:.1} s", rep.seconds);
+        found.seed = Some(rep);
+        found.rss_after_seed = cx.sampler.read();
+        world
+    } else {
+        World {
+            users: Vec::new(),
+            statuses: StatusPool::new(1, Vec::new()),
+        }
+    };
+    found.users = world.users.len();
+
+    if args.scenario == Scenario::Idle {
+        cx.sampler.phase("idle");
+        eprintln!("idling for {:.0} s …", cx.duration.as_secs_f64());
+        sleep_or_stop(cx.duration, &mut cx.stop).await;
+        found.rss_after_idle = cx.sampler.read();
+        return Ok(());
+    }
+
+    if world.users.is_empty() {
+        return Err("no users to drive the workload: seed (default) or pass --token-file".into());
+    }
+    let mut disabled = Vec::new();
+    let token = world.users.first().map(|u| u.token.clone());
+    let probe = |path: &'static str| {
+        let (c, t) = (cx.client.clone(), token.clone());
+        async move {
+            match c.get(path, t.as_deref()).await {
+                Ok(r) => r.status != 404,
+                Err(_) => false,
+            }
+        }
+    };
+    if !probe("/api/v1/notifications?limit=1").await {
+        disabled.push(Op::Notifications);
+        found.not_available.push(
+            "notification timeline reads: GET /api/v1/notifications answers 404 (its share of the mix goes to the rest)".into(),
+        );
+    }
+    let streaming = probe("/api/v1/streaming/health").await;
+    found.not_available.push(format!(
+        "streaming connections held open: {}",
+        if streaming {
+            "the server has a streaming API, but the bench has no streaming client yet"
+        } else {
+            "no streaming API yet (/api/v1/streaming/health answers 404)"
+        }
+    ));
+    found.not_available.push(
+        "federation traffic (signed inbox deliveries from simulated remotes, outbound deliveries to simulated inboxes): needs federation".into(),
+    );
+    found
+        .not_available
+        .push("job queue lag: the server exposes no job metrics yet".into());
+    found
+        .not_available
+        .push("media uploads (scenario media): needs media".into());
+
+    let world = Arc::new(world);
+    let before = cx.sampler.read();
+    let t0 = cx.sampler.elapsed_s();
+    cx.sampler.phase(if cx.warmup.is_some() {
+        "warm-up"
+    } else {
+        "workload"
+    });
+    let marker = cx.warmup.map(|w| {
+        let s = cx.sampler.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(w).await;
+            s.phase("measured");
+        })
+    });
+    found.warmup_end = cx.warmup.map(|w| t0 + w.as_secs_f64());
+    eprintln!(
+        "workload: {} req/s for {:.0} s ({} users, {} statuses to act on) …",
+        cx.rate,
+        cx.duration.as_secs_f64(),
+        world.users.len(),
+        world.statuses.len()
+    );
+    let rep = workload::run(
+        cx.client.clone(),
+        world,
+        cx.stats.clone(),
+        WorkloadOptions {
+            rate: cx.rate,
+            duration: cx.duration,
+            concurrency: args.concurrency.max(1),
+            seed: args.seed,
+            next_page: 0.4,
+            disabled,
+        },
+        cx.stop.clone(),
+    )
+    .await;
+    if let Some(m) = marker {
+        m.abort();
+    }
+    let after = cx.sampler.read();
+    found.workload_window = Some((t0, cx.sampler.elapsed_s()));
+    found.cpu_workload = match (before, after) {
+        (Some(b), Some(a)) => Some(a.cpu_s - b.cpu_s),
+        _ => None,
+    };
+    found.workload = Some(rep);
+    Ok(())
+}
+
+pub async fn seed_only(args: SeedCmdArgs) -> Result<bool, String> {
+    let origin = Origin::parse(&args.url)?;
+    check_origin(&origin, args.allow_remote)?;
+    if let Some(dir) = args
+        .token_file
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    let client = Arc::new(Client::new(origin, args.timeout, 64));
+    let s = &args.seeding;
+    let (world, rep) = seed::seed(
+        client,
+        SeedOptions {
+            users: s.users,
+            follows: s.follows,
+            posts: s.posts,
+            locked_every: s.locked_every,
+            concurrency: s.seed_concurrency,
+            timeout: s.seed_timeout,
+            seed: args.seed,
+            via: Via::Registration,
+        },
+    )
+    .await?;
+    world::write_tokens(&args.token_file, &world.users)?;
+    for (name, p) in &rep.phases {
+        println!(
+            "{name}: {} ok, {} failed, {:.1} s{}",
+            p.ok,
+            p.failed,
+            p.seconds,
+            p.first_error
+                .as_ref()
+                .map(|e| format!(" (first error: {e})"))
+                .unwrap_or_default()
+        );
+    }
+    println!(
+        "wrote {} tokens to {}",
+        world.users.len(),
+        Path::new(&args.token_file).display()
+    );
+    Ok(!rep.timed_out)
+}
