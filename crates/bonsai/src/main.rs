@@ -2,6 +2,7 @@
 
 mod cli;
 mod config;
+mod malloc_tuning;
 mod tls;
 
 use std::process::ExitCode;
@@ -9,6 +10,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    malloc_tuning::apply();
     let args = cli::Args::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
