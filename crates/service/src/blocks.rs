@@ -5,9 +5,8 @@ use serde_json::json;
 
 use bonsai_core::model::{Account, Page, Relationship};
 use bonsai_core::timestamp::Timestamp;
-use bonsai_db::accounts::{self, Counter};
+use bonsai_db::accounts;
 use bonsai_db::blocks;
-use bonsai_db::follows::{self, Kind};
 
 use crate::error::{commit, DbResultExt, Error, Result};
 use crate::oauth::Viewer;
@@ -98,23 +97,8 @@ impl Services {
         a: &Account,
         b: &Account,
     ) -> Result<()> {
-        for (from, to) in [(a, b), (b, a)] {
-            if follows::remove(&mut **tx, Kind::Follow, from.id, to.id)
-                .await
-                .or_internal()?
-                .is_some()
-            {
-                accounts::bump(&mut **tx, from.id, Counter::Following, -1)
-                    .await
-                    .or_internal()?;
-                accounts::bump(&mut **tx, to.id, Counter::Followers, -1)
-                    .await
-                    .or_internal()?;
-            }
-            follows::remove(&mut **tx, Kind::Request, from.id, to.id)
-                .await
-                .or_internal()?;
-        }
+        self.end_follow(tx, a.id, b.id).await?;
+        self.end_follow(tx, b.id, a.id).await?;
         Ok(())
     }
 

@@ -116,6 +116,32 @@ impl Services {
         self.relationship_with(me, target.id).await
     }
 
+    /// Ends `from`'s follow of (or pending request to) `to`, keeping the counters right.
+    /// True when there was a follow.
+    pub(crate) async fn end_follow(
+        &self,
+        conn: &mut bonsai_db::Conn,
+        from: i64,
+        to: i64,
+    ) -> Result<bool> {
+        follows::remove(&mut *conn, Kind::Request, from, to)
+            .await
+            .or_internal()?;
+        let ended = follows::remove(&mut *conn, Kind::Follow, from, to)
+            .await
+            .or_internal()?
+            .is_some();
+        if ended {
+            accounts::bump(&mut *conn, from, Counter::Following, -1)
+                .await
+                .or_internal()?;
+            accounts::bump(&mut *conn, to, Counter::Followers, -1)
+                .await
+                .or_internal()?;
+        }
+        Ok(ended)
+    }
+
     pub async fn unfollow(&self, viewer: &Viewer, target_id: i64) -> Result<Relationship> {
         viewer.require("write:follows")?;
         let me = viewer.account()?.id;
@@ -144,21 +170,7 @@ impl Services {
                 self.enqueue_delivery(&mut tx, me, &inbox, &undo).await?;
             }
         }
-        if follows::remove(&mut *tx, Kind::Follow, me, target.id)
-            .await
-            .or_internal()?
-            .is_some()
-        {
-            accounts::bump(&mut *tx, me, Counter::Following, -1)
-                .await
-                .or_internal()?;
-            accounts::bump(&mut *tx, target.id, Counter::Followers, -1)
-                .await
-                .or_internal()?;
-        }
-        follows::remove(&mut *tx, Kind::Request, me, target.id)
-            .await
-            .or_internal()?;
+        self.end_follow(&mut tx, me, target.id).await?;
         commit(tx).await?;
         self.job_signal().wake();
         self.relationship_with(me, target.id).await

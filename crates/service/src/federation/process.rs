@@ -243,21 +243,7 @@ impl Services {
             return Ok(());
         };
         let mut tx = self.db().begin().await.or_internal()?;
-        follows::remove(&mut *tx, Kind::Request, local.id, actor.id)
-            .await
-            .or_internal()?;
-        if follows::remove(&mut *tx, Kind::Follow, local.id, actor.id)
-            .await
-            .or_internal()?
-            .is_some()
-        {
-            accounts::bump(&mut *tx, local.id, Counter::Following, -1)
-                .await
-                .or_internal()?;
-            accounts::bump(&mut *tx, actor.id, Counter::Followers, -1)
-                .await
-                .or_internal()?;
-        }
+        self.end_follow(&mut tx, local.id, actor.id).await?;
         commit(tx).await
     }
 
@@ -274,21 +260,7 @@ impl Services {
                     return Ok(());
                 };
                 let mut tx = self.db().begin().await.or_internal()?;
-                follows::remove(&mut *tx, Kind::Request, actor.id, target.id)
-                    .await
-                    .or_internal()?;
-                if follows::remove(&mut *tx, Kind::Follow, actor.id, target.id)
-                    .await
-                    .or_internal()?
-                    .is_some()
-                {
-                    accounts::bump(&mut *tx, actor.id, Counter::Following, -1)
-                        .await
-                        .or_internal()?;
-                    accounts::bump(&mut *tx, target.id, Counter::Followers, -1)
-                        .await
-                        .or_internal()?;
-                }
+                self.end_follow(&mut tx, actor.id, target.id).await?;
                 commit(tx).await
             }
             ActivityKind::Like => self.on_like(actor, inner, false).await,
@@ -411,18 +383,7 @@ impl Services {
                 continue;
             };
             let mut tx = self.db().begin().await.or_internal()?;
-            if follows::remove(&mut *tx, Kind::Follow, local.id, actor.id)
-                .await
-                .or_internal()?
-                .is_some()
-            {
-                accounts::bump(&mut *tx, local.id, Counter::Following, -1)
-                    .await
-                    .or_internal()?;
-                accounts::bump(&mut *tx, actor.id, Counter::Followers, -1)
-                    .await
-                    .or_internal()?;
-            }
+            self.end_follow(&mut tx, local.id, actor.id).await?;
             commit(tx).await?;
             let opts = crate::relationships::FollowOptions {
                 reblogs: Some(f.show_reblogs),
