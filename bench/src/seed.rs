@@ -263,9 +263,19 @@ pub async fn seed(client: Arc<Client>, opts: SeedOptions) -> Result<(World, Seed
             let (res, late) = bounded(items, conc.min(2), deadline, move |(u, e, p)| {
                 let (cli, tl) = (cli.clone(), tl.clone());
                 async move {
-                    match cli.create_account(&u, &e, &p).await {
-                        Ok(_) => tl.ok(),
-                        Err(err) => tl.fail(format!("{u}: {err}")),
+                    // One retry: ids are time-based, and two processes creating a row in the
+                    // same millisecond can collide (reported as a failure all the same).
+                    for attempt in 0..2 {
+                        match cli.create_account(&u, &e, &p).await {
+                            Ok(_) => {
+                                tl.ok();
+                                break;
+                            }
+                            Err(err) => {
+                                tl.fail(format!("{u} (attempt {}): {err}", attempt + 1));
+                                tokio::time::sleep(Duration::from_millis(20)).await;
+                            }
+                        }
                     }
                     None
                 }

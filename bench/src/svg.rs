@@ -138,8 +138,17 @@ pub fn plot(title: &str, samples: &[Sample], marks: &[Mark]) -> String {
         TOP + plot_h / 2.0,
     );
     // Phase marks.
+    // Labels of marks close together are stepped down so they do not overprint.
+    let mut last_x = f64::NEG_INFINITY;
+    let mut row = 0.0;
     for m in marks {
         let xx = x(m.t_s);
+        row = if xx - last_x < 60.0 {
+            (row + 1.0) % 3.0
+        } else {
+            0.0
+        };
+        last_x = xx;
         let _ = write!(
             s,
             r##"<line x1="{xx:.1}" y1="{TOP}" x2="{xx:.1}" y2="{:.1}" stroke="#999" stroke-dasharray="2 3"/>
@@ -147,7 +156,7 @@ pub fn plot(title: &str, samples: &[Sample], marks: &[Mark]) -> String {
 "##,
             TOP + plot_h,
             xx + 3.0,
-            TOP + 12.0,
+            TOP + 12.0 + row * 13.0,
             esc(&m.label)
         );
     }
