@@ -255,7 +255,7 @@ impl Services {
                 Error::internal()
             })?;
         let now = Timestamp::now();
-        let account = Account {
+        let mut account = Account {
             id: self.next_id(),
             uri: self.local_account_uri(&username),
             url: self.local_account_url(&username),
@@ -277,7 +277,7 @@ impl Services {
             created_at: now,
             updated_at: now,
         };
-        let user = User {
+        let mut user = User {
             id: self.next_id(),
             account_id: account.id,
             email,
@@ -292,27 +292,57 @@ impl Services {
             default_language: None,
             created_at: now,
         };
-        let mut tx = self.db().begin().await.or_internal()?;
-        let inserted = async {
-            accounts::insert(&mut *tx, &account).await?;
-            users::insert(&mut *tx, &user).await
-        }
-        .await;
-        if let Err(e) = inserted {
-            // Two sign-ups racing for one name: the unique index decides.
-            if e.is_unique_violation() {
-                return Err(CreateError::Invalid(AccountValidation {
-                    errors: vec![FieldError {
-                        field: "username",
-                        code: "ERR_TAKEN",
-                        description: "is already taken".into(),
-                    }],
-                }));
+        // A unique violation is either two sign-ups racing for one name (the unique index
+        // decides) or, rarely, an id minted in the same millisecond by another process: then
+        // the insert is simply retried with fresh ids.
+        for _ in 0..3 {
+            let mut tx = self.db().begin().await.or_internal()?;
+            let inserted = async {
+                accounts::insert(&mut *tx, &account).await?;
+                users::insert(&mut *tx, &user).await
             }
-            return Err(db_failure(e).into());
+            .await;
+            match inserted {
+                Ok(()) => {
+                    commit(tx).await?;
+                    return Ok((account, user));
+                }
+                Err(e) if e.is_unique_violation() => {
+                    drop(tx);
+                    let db = self.db().reader();
+                    let taken = if accounts::find_by_username(db, &account.username, None)
+                        .await
+                        .or_internal()?
+                        .is_some()
+                    {
+                        Some("username")
+                    } else if users::find_by_email(db, &user.email)
+                        .await
+                        .or_internal()?
+                        .is_some()
+                    {
+                        Some("email")
+                    } else {
+                        None
+                    };
+                    if let Some(field) = taken {
+                        return Err(CreateError::Invalid(AccountValidation {
+                            errors: vec![FieldError {
+                                field,
+                                code: "ERR_TAKEN",
+                                description: "is already taken".into(),
+                            }],
+                        }));
+                    }
+                    tracing::warn!("id clash creating an account; retrying with fresh ids");
+                    account.id = self.next_id();
+                    user.id = self.next_id();
+                    user.account_id = account.id;
+                }
+                Err(e) => return Err(db_failure(e).into()),
+            }
         }
-        commit(tx).await?;
-        Ok((account, user))
+        Err(Error::internal().into())
     }
 
     /// `POST /api/v1/accounts` with an app token.
