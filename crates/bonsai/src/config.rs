@@ -2,13 +2,13 @@
 //! once, with errors that name the key.
 
 use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use serde::Deserialize;
 
-use bonsai_federation::client::{user_agent, ClientConfig, IpCidr};
+use bonsai_federation::client::{user_agent, ClientConfig, HostOverrides, HostTarget, IpCidr};
 use bonsai_service::{InstanceConfig, Registrations};
 
 #[derive(Debug, Default, Deserialize)]
@@ -71,8 +71,8 @@ pub struct Config {
     pub tls: Option<TlsFiles>,
     /// Non-public ranges the outbound client may reach anyway (tests: `127.0.0.0/8`).
     pub federation_allow_addresses: Vec<IpCidr>,
-    /// Host name -> address, before DNS, for the outbound client (tests: `a.test`).
-    pub federation_hosts: HashMap<String, IpAddr>,
+    /// Host name -> address[:port], before DNS, for the outbound client (tests: `a.test`).
+    pub federation_hosts: HostOverrides,
     /// PEM bundle the outbound client trusts besides the system store.
     pub extra_ca_file: Option<PathBuf>,
 }
@@ -266,12 +266,12 @@ impl Config {
                     parse_hosts(m.iter().map(|(h, a)| (h.as_str(), a.as_str())))
                 }
                 Some(MapOrString::String(v)) => parse_hosts(host_pairs(v)),
-                None => Ok(HashMap::new()),
+                None => Ok(HostOverrides::default()),
             },
         }
         .with_context(|| {
             format!(
-                "{} must map host names to addresses, like a.test=127.0.0.2",
+                "{} must map host names to addresses, like a.test=127.0.0.2 or a.test=127.0.0.1:8443",
                 key_name("federation_hosts")
             )
         })?;
@@ -324,20 +324,17 @@ fn host_pairs(list: &str) -> impl Iterator<Item = (&str, &str)> {
         .map(|p| p.split_once('=').unwrap_or((p, "")))
 }
 
-fn parse_hosts<'a>(
-    pairs: impl Iterator<Item = (&'a str, &'a str)>,
-) -> Result<HashMap<String, IpAddr>> {
+fn parse_hosts<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> Result<HostOverrides> {
     pairs
         .map(|(host, addr)| {
             let host = host.trim().to_ascii_lowercase();
-            let addr: IpAddr = addr
-                .trim()
+            let target: HostTarget = addr
                 .parse()
-                .with_context(|| format!("{host:?}: {addr:?} is not an IP address"))?;
+                .with_context(|| format!("{host:?}: {addr:?} is not an IP address[:port]"))?;
             if host.is_empty() || host.contains(['/', ':', ' ']) {
                 bail!("{host:?} is not a host name");
             }
-            Ok((host, addr))
+            Ok((host, target))
         })
         .collect()
 }
@@ -376,8 +373,8 @@ log = "info"
 # Non-public address ranges the outbound client may reach anyway: for tests and private
 # networks only. Loopback, private, link-local and similar addresses are refused otherwise.
 # federation_allow_addresses = ["127.0.0.0/8", "::1/128"]
-# Host names resolved without DNS by the outbound client (tests).
-# federation_hosts = { "a.test" = "127.0.0.2", "b.test" = "127.0.0.3" }
+# Host names resolved without DNS by the outbound client (tests); a port replaces the URL's.
+# federation_hosts = { "a.test" = "127.0.0.2", "b.test" = "127.0.0.3:8443" }
 # Servers this instance does not talk to at all (subdomains included).
 # federation_blocked_domains = ["spam.example"]
 # Allow-list mode: when set, only these servers (and their subdomains) federate.
@@ -426,7 +423,7 @@ mod tests {
         assert_eq!(c.federation_allow_addresses.len(), 2);
         let client = c.http_client_config();
         assert!(client.allow_http);
-        assert_eq!(client.hosts.get("a.test"), Some(&"127.0.0.2".parse()?));
+        assert_eq!(client.hosts.get("a.test"), Some("127.0.0.2".parse()?));
         assert!(
             client.user_agent.ends_with("(+http://a.test/)"),
             "{}",
@@ -436,10 +433,12 @@ mod tests {
 
         let c = load(
             "federation_allow_addresses = \"10.0.0.0/8, 127.0.0.1\"\n\
-             federation_hosts = \"b.test=::1\"",
+             federation_hosts = \"b.test=::1, c.test=127.0.0.1:8443\"",
         )?;
         assert_eq!(c.federation_allow_addresses.len(), 2);
-        assert_eq!(c.federation_hosts.get("b.test"), Some(&"::1".parse()?));
+        assert_eq!(c.federation_hosts.get("b.test"), Some("::1".parse()?));
+        let c_test = c.federation_hosts.get("c.test");
+        assert_eq!(c_test.and_then(|t| t.port), Some(8443));
 
         let err = |text: &str| {
             load(text)

@@ -117,10 +117,10 @@ async fn two_servers_over_https_follow_and_deliver() {
     config.allow_addresses = IpCidr::parse_list("127.0.0.0/8").unwrap();
     config
         .hosts
-        .insert("a.test".into(), "127.0.0.1".parse().unwrap());
+        .insert("a.test", "127.0.0.1".parse::<std::net::IpAddr>().unwrap());
     config
         .hosts
-        .insert("b.test".into(), "127.0.0.1".parse().unwrap());
+        .insert("b.test", "127.0.0.1".parse::<std::net::IpAddr>().unwrap());
     config.extra_ca_file = Some(dir.join("ca.pem"));
     let client = HttpClient::new(config).unwrap();
     let alice = token(&client, &a.base, "alice").await;

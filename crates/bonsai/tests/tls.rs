@@ -36,7 +36,7 @@ async fn serve_speaks_https_with_the_configured_certificate() {
     config.allow_addresses = IpCidr::parse_list("127.0.0.0/8").unwrap();
     config
         .hosts
-        .insert("a.test".into(), "127.0.0.1".parse().unwrap());
+        .insert("a.test", "127.0.0.1".parse::<std::net::IpAddr>().unwrap());
     config.extra_ca_file = Some(dir.join("ca.pem"));
     let client = HttpClient::new(config.clone()).unwrap();
     let url = format!("https://a.test:{port}/api/v1/instance");

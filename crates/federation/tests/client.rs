@@ -275,7 +275,7 @@ async fn names_pointing_at_loopback_forms_are_refused() {
         ("d.test", "0.0.0.0"),
         ("e.test", "::"),
     ] {
-        c.hosts.insert(name.into(), ip(addr));
+        c.hosts.insert(name, ip(addr));
     }
     let c = client(c);
     for (name, addr) in [
@@ -310,8 +310,8 @@ async fn names_pointing_at_loopback_forms_are_refused() {
 
     // The allow-list matches a mapped address by the IPv4 address it carries.
     let mut c = config("127.0.0.0/8");
-    c.hosts.insert("mapped.test".into(), ip("::ffff:127.0.0.1"));
-    c.hosts.insert("a.test".into(), ip("127.0.0.1"));
+    c.hosts.insert("mapped.test", ip("::ffff:127.0.0.1"));
+    c.hosts.insert("a.test", ip("127.0.0.1"));
     let c = client(c);
     for host in ["mapped.test", "a.test", "[::ffff:127.0.0.1]"] {
         let resp = get(&c, &format!("http://{host}:{port}/")).await;
@@ -575,8 +575,8 @@ async fn https_trusts_the_extra_ca_only() {
     let url = server.url("https", "a.test", "/x");
     let mut cfg = config("127.0.0.0/8");
     cfg.allow_http = false;
-    cfg.hosts.insert("a.test".into(), ip("127.0.0.1"));
-    cfg.hosts.insert("b.test".into(), ip("127.0.0.1"));
+    cfg.hosts.insert("a.test", ip("127.0.0.1"));
+    cfg.hosts.insert("b.test", ip("127.0.0.1"));
 
     // Unknown CA: refused by certificate verification.
     let err = get(&client(cfg.clone()), &url).await.unwrap_err();

@@ -15,6 +15,14 @@ pub struct TestApp {
     stop: Option<tokio::sync::watch::Sender<bool>>,
 }
 
+/// The names of this process's federated test instances (and of fake peers that register
+/// themselves), shared by all their outbound clients.
+pub fn test_hosts() -> &'static bonsai_federation::client::HostOverrides {
+    static HOSTS: std::sync::OnceLock<bonsai_federation::client::HostOverrides> =
+        std::sync::OnceLock::new();
+    HOSTS.get_or_init(Default::default)
+}
+
 impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some(stop) = &self.stop {
@@ -68,7 +76,9 @@ impl TestApp {
 
     /// An instance served over real TCP on 127.0.0.1 (plain http), with its job workers
     /// running and an outbound client allowed to reach loopback — so two of these federate
-    /// with real signatures. Its domain is `127.0.0.1:PORT`.
+    /// with real signatures. Its domain is a name without a port, `i<PORT>.test`, which every
+    /// federated test instance in this process reaches through one shared hosts table, so
+    /// `@user@i<PORT>.test` is a mention like any other.
     pub async fn federated() -> Self {
         Self::federated_with(|_| {}).await
     }
@@ -80,13 +90,16 @@ impl TestApp {
             .expect("bind");
         let port = listener.local_addr().expect("addr").port();
         let db = test_db().await;
-        let mut config = InstanceConfig::for_domain(format!("127.0.0.1:{port}"), "http");
+        let domain = format!("i{port}.test");
+        test_hosts().insert(&domain, std::net::SocketAddr::from(([127, 0, 0, 1], port)));
+        let mut config = InstanceConfig::for_domain(domain, "http");
         config.password_hash_concurrency = 2;
         adjust(&mut config);
         let mut client = bonsai_federation::client::ClientConfig::new("Bonsai-test");
         client.allow_addresses =
             bonsai_federation::client::IpCidr::parse_list("127.0.0.0/8").expect("cidr");
         client.allow_http = true;
+        client.hosts = test_hosts().clone();
         let http = bonsai_federation::client::HttpClient::new(client).expect("client");
         let services = Services::new(db.db.clone(), config, http);
         let (stop, stopped) = tokio::sync::watch::channel(false);
@@ -112,7 +125,7 @@ impl TestApp {
         }
     }
 
-    /// `127.0.0.1:PORT` for federated instances, `bonsai.test` otherwise.
+    /// `i<PORT>.test` for federated instances, `bonsai.test` otherwise.
     pub fn domain(&self) -> String {
         self.services.config().domain.clone()
     }

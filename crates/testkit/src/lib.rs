@@ -9,4 +9,4 @@ mod database;
 mod http;
 
 pub use database::{test_db, TestDb};
-pub use http::{Response, TestApp};
+pub use http::{test_hosts, Response, TestApp};

@@ -1,7 +1,6 @@
 //! The connector under the client: resolves the host itself, refuses forbidden addresses,
 //! connects with a timeout, checks the address actually connected to, then speaks TLS.
 
-use std::collections::HashMap;
 use std::future::Future;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
@@ -20,6 +19,7 @@ use tokio_rustls::client::TlsStream;
 use tokio_rustls::TlsConnector;
 
 use super::addr::AddressPolicy;
+use super::hosts::HostOverrides;
 
 /// At most this many resolved addresses are tried, one after another.
 const MAX_ADDRESSES: usize = 4;
@@ -43,7 +43,7 @@ pub(crate) enum ConnectError {
 
 pub(crate) struct Settings {
     pub policy: AddressPolicy,
-    pub hosts: HashMap<String, IpAddr>,
+    pub hosts: HostOverrides,
     pub tls: Arc<rustls::ClientConfig>,
     pub connect_timeout: Duration,
     pub allow_http: bool,
@@ -92,8 +92,8 @@ async fn connect(s: &Settings, uri: &Uri) -> Result<Stream, ConnectError> {
 
     let addrs: Vec<SocketAddr> = if let Ok(ip) = host.parse::<IpAddr>() {
         vec![SocketAddr::new(ip, port)]
-    } else if let Some(ip) = s.hosts.get(&host.to_ascii_lowercase()) {
-        vec![SocketAddr::new(*ip, port)]
+    } else if let Some(target) = s.hosts.get(host) {
+        vec![SocketAddr::new(target.ip, target.port.unwrap_or(port))]
     } else {
         // Resolved once, here; the addresses checked are the addresses connected to.
         match tokio::time::timeout(s.connect_timeout, tokio::net::lookup_host((host, port))).await {

@@ -25,10 +25,9 @@ mod addr;
 mod body;
 mod connect;
 mod error;
+mod hosts;
 mod tls;
 
-use std::collections::HashMap;
-use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -42,6 +41,7 @@ use hyper_util::rt::{TokioExecutor, TokioTimer};
 
 pub use addr::{is_forbidden, AddressPolicy, CidrParseError, IpCidr};
 pub use error::ClientError;
+pub use hosts::{HostOverrides, HostTarget, HostTargetParseError};
 pub use tls::{provider, read_pem_certs};
 
 use connect::{ConnectError, GuardedConnector, Settings};
@@ -62,8 +62,8 @@ pub struct ClientConfig {
     pub user_agent: String,
     /// Ranges that may be reached although not public (tests: `127.0.0.0/8`, `::1`).
     pub allow_addresses: Vec<IpCidr>,
-    /// Host name (lower case) -> address, consulted before DNS: lets tests name `a.test`.
-    pub hosts: HashMap<String, IpAddr>,
+    /// Host name -> address (and port), consulted before DNS: lets tests name `a.test`.
+    pub hosts: HostOverrides,
     /// A PEM bundle trusted in addition to the system store.
     pub extra_ca_file: Option<PathBuf>,
     /// Overall deadline for one request, redirects and body included.
@@ -89,7 +89,7 @@ impl ClientConfig {
         Self {
             user_agent: user_agent.into(),
             allow_addresses: Vec::new(),
-            hosts: HashMap::new(),
+            hosts: HostOverrides::default(),
             extra_ca_file: None,
             timeout: Duration::from_secs(10),
             connect_timeout: Duration::from_secs(5),
@@ -221,14 +221,9 @@ impl HttpClient {
         let user_agent = HeaderValue::from_str(&config.user_agent)
             .map_err(|_| ClientError::Config(format!("bad user agent {:?}", config.user_agent)))?;
         let tls = tls::client_config(config.extra_ca_file.as_deref())?;
-        let hosts = config
-            .hosts
-            .iter()
-            .map(|(h, ip)| (h.to_ascii_lowercase(), *ip))
-            .collect();
         let connector = GuardedConnector::new(Settings {
             policy: AddressPolicy::new(config.allow_addresses.clone()),
-            hosts,
+            hosts: config.hosts.clone(),
             tls: Arc::new(tls),
             connect_timeout: config.connect_timeout,
             allow_http: config.allow_http,

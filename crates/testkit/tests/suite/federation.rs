@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use bonsai_testkit::TestApp;
 
 /// Polls `check` until it returns Some, for at most 20 s (deliveries are asynchronous).
-async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
+pub(crate) async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Option<T>>,
@@ -25,7 +25,7 @@ where
     panic!("timed out waiting for: {what}");
 }
 
-fn ids(v: &Value) -> Vec<String> {
+pub(crate) fn ids(v: &Value) -> Vec<String> {
     v.as_array()
         .map(|a| {
             a.iter()
@@ -406,7 +406,7 @@ async fn remote_posts_resolve_by_url_with_their_thread() {
 async fn blocked_domains_are_neither_fetched_nor_heard() {
     let b = TestApp::federated().await;
     let b_domain = b.domain();
-    let a = TestApp::federated_with(|c| c.blocked_domains = vec!["127.0.0.1".into()]).await;
+    let a = TestApp::federated_with(|c| c.blocked_domains = vec![b_domain.clone()]).await;
     let (alice_id, alice) = a.user("alice", "read write follow").await;
     let (_, bob) = b.user("bob", "read write follow").await;
 
@@ -567,14 +567,14 @@ async fn unreachable_servers_are_retried_then_parked() {
 
 /// A scripted remote server (the kind of peer that can't run here): it serves two actor
 /// documents and WebFinger, records what is delivered to it, and signs what it sends.
-struct FakePeer {
-    base: String,
+pub(crate) struct FakePeer {
+    pub(crate) base: String,
     old_key: bonsai_federation::keys::PemKeyPair,
-    received: std::sync::Arc<std::sync::Mutex<Vec<Value>>>,
+    pub(crate) received: std::sync::Arc<std::sync::Mutex<Vec<Value>>>,
 }
 
 impl FakePeer {
-    async fn start() -> Self {
+    pub(crate) async fn start() -> Self {
         use axum::routing::{get, post};
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
@@ -637,7 +637,7 @@ impl FakePeer {
     }
 
     /// Posts `activity` to `app`'s shared inbox, signed by the old account's key.
-    async fn deliver(&self, app: &TestApp, activity: Value) -> StatusCode {
+    pub(crate) async fn deliver(&self, app: &TestApp, activity: Value) -> StatusCode {
         let body = activity.to_string().into_bytes();
         let uri: axum::http::Uri = format!("http://{}/inbox", app.domain()).parse().unwrap();
         let mut headers = axum::http::HeaderMap::new();
