@@ -7,6 +7,7 @@ use tokio::net::TcpListener;
 use bonsai_core::model::Role;
 use bonsai_db::{Db, DbOptions};
 use bonsai_service::accounts::NewLocalAccount;
+use bonsai_service::jobs::Queue;
 use bonsai_service::Services;
 
 use crate::config::{Config, EXAMPLE};
@@ -49,6 +50,25 @@ enum AdminCommand {
     Account {
         #[command(subcommand)]
         command: AccountCommand,
+    },
+    /// The job queues (deliveries, inbox processing).
+    Jobs {
+        #[command(subcommand)]
+        command: JobsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum JobsCommand {
+    /// Waiting, due and failed jobs per queue.
+    Status,
+    /// Make waiting jobs due now, e.g. deliveries to a server that was down and is back.
+    Retry {
+        #[arg(long, default_value = "delivery", value_parser = ["delivery", "inbox"])]
+        queue: String,
+        /// Also revive jobs that were given up, with a fresh count of attempts.
+        #[arg(long)]
+        failed: bool,
     },
 }
 
@@ -116,7 +136,43 @@ pub async fn run(args: Args) -> Result<()> {
             services.db().close().await;
             result
         }
+        Command::Admin {
+            command: AdminCommand::Jobs { command },
+        } => {
+            let services = services(&config).await?;
+            let result = jobs_command(&services, command).await;
+            services.db().close().await;
+            result
+        }
         Command::Serve => serve(config).await,
+    }
+}
+
+async fn jobs_command(services: &Services, command: JobsCommand) -> Result<()> {
+    match command {
+        JobsCommand::Status => {
+            println!(
+                "{:<10} {:>8} {:>8} {:>8}  OLDEST WAITING",
+                "QUEUE", "WAITING", "DUE", "FAILED"
+            );
+            for q in services.job_stats().await? {
+                let oldest = q
+                    .oldest
+                    .map(|t| t.to_rfc3339())
+                    .unwrap_or_else(|| "-".into());
+                println!(
+                    "{:<10} {:>8} {:>8} {:>8}  {oldest}",
+                    q.queue, q.waiting, q.due, q.failed
+                );
+            }
+            Ok(())
+        }
+        JobsCommand::Retry { queue, failed } => {
+            let q = Queue::parse(&queue).ok_or_else(|| anyhow!("unknown queue {queue}"))?;
+            let n = services.retry_jobs_now(q, failed).await?;
+            println!("{n} {queue} job(s) due now");
+            Ok(())
+        }
     }
 }
 

@@ -1,55 +1,110 @@
-//! Two real `bonsai serve` processes federating over https with a throwaway CA, under the
-//! names a.test and b.test (mapped to loopback by `federation_hosts`): the binary's own
-//! wiring — TLS, the outbound client from config, the job workers — end to end.
+//! Three real `bonsai serve` processes federating over https with a throwaway CA, under the
+//! names a.test, b.test and c.test — each listening on its own loopback port, reached through
+//! `federation_hosts` (`c.test=127.0.0.1:PORT`), so domains carry no port and `@user@host`
+//! mentions work. The binary's own wiring end to end: TLS, the outbound client from config,
+//! the job workers, and deliveries that survive a `kill -9` of the sender and an outage of
+//! the receiver.
 #![allow(clippy::unwrap_used)]
 
 mod common;
 
-use std::path::Path;
-use std::process::Stdio;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use serde_json::Value;
 
-use bonsai_federation::client::{user_agent, ClientConfig, HttpClient, IpCidr, Request};
+use bonsai_federation::client::{
+    user_agent, ClientConfig, HostTarget, HttpClient, IpCidr, Request,
+};
 use common::{bonsai, free_port, temp_dir, wait_for_port, write_pki, Server};
 
-struct Instance {
-    base: String,
-    _server: Server,
+const NAMES: [&str; 3] = ["a.test", "b.test", "c.test"];
+
+struct Net {
+    dir: PathBuf,
+    ports: [u16; 3],
 }
 
-fn start(dir: &Path, name: &str, port: u16, user: &str) -> Server {
-    let data = dir.join(name);
-    let env = |c: &mut std::process::Command| {
-        c.env("BONSAI_DATA_DIR", &data)
-            .env("BONSAI_DOMAIN", format!("{name}:{port}"))
-            .env("BONSAI_LISTEN", format!("127.0.0.1:{port}"))
-            .env("BONSAI_TLS_CERT", dir.join("cert.pem"))
-            .env("BONSAI_TLS_KEY", dir.join("key.pem"))
-            .env("BONSAI_EXTRA_CA_FILE", dir.join("ca.pem"))
+impl Net {
+    fn hosts(&self) -> String {
+        NAMES
+            .iter()
+            .zip(self.ports)
+            .map(|(n, p)| format!("{n}=127.0.0.1:{p}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    fn port(&self, name: &str) -> u16 {
+        self.ports[NAMES.iter().position(|n| *n == name).unwrap()]
+    }
+
+    fn command(&self, name: &str) -> Command {
+        let mut c = bonsai(&self.dir);
+        c.env("BONSAI_DATA_DIR", self.dir.join(name))
+            .env("BONSAI_DOMAIN", name)
+            .env("BONSAI_LISTEN", format!("127.0.0.1:{}", self.port(name)))
+            .env("BONSAI_TLS_CERT", self.dir.join("cert.pem"))
+            .env("BONSAI_TLS_KEY", self.dir.join("key.pem"))
+            .env("BONSAI_EXTRA_CA_FILE", self.dir.join("ca.pem"))
             .env("BONSAI_FEDERATION_ALLOW_ADDRESSES", "127.0.0.0/8")
-            .env(
-                "BONSAI_FEDERATION_HOSTS",
-                "a.test=127.0.0.1,b.test=127.0.0.1",
-            );
-    };
-    let mut create = bonsai(dir);
-    env(&mut create);
-    let out = create
-        .args(["admin", "account", "create", "--username", user, "--email"])
-        .arg(format!("{user}@example.org"))
-        .args(["--password", "long enough pw"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+            .env("BONSAI_FEDERATION_HOSTS", self.hosts());
+        c
+    }
+
+    /// `bonsai <args>` against `name`'s data directory; returns stdout.
+    fn admin(&self, name: &str, args: &[&str]) -> String {
+        let out = self.command(name).args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    async fn serve(&self, name: &str) -> Server {
+        let mut server = Server(
+            self.command(name)
+                .arg("serve")
+                .stdout(Stdio::null())
+                .spawn()
+                .unwrap(),
+        );
+        wait_for_port(&mut server, self.port(name)).await;
+        server
+    }
+
+    /// The test's own client: trusts the CA, reaches the names like the servers do.
+    fn client(&self) -> HttpClient {
+        let mut config = ClientConfig::new(user_agent("https://test.invalid"));
+        config.allow_addresses = IpCidr::parse_list("127.0.0.0/8").unwrap();
+        for (n, p) in NAMES.iter().zip(self.ports) {
+            config
+                .hosts
+                .insert(n, format!("127.0.0.1:{p}").parse::<HostTarget>().unwrap());
+        }
+        config.extra_ca_file = Some(self.dir.join("ca.pem"));
+        HttpClient::new(config).unwrap()
+    }
+}
+
+fn create_user(net: &Net, name: &str, user: &str) {
+    net.admin(
+        name,
+        &[
+            "admin",
+            "account",
+            "create",
+            "--username",
+            user,
+            "--email",
+            &format!("{user}@example.org"),
+            "--password",
+            "long enough pw",
+        ],
     );
-    let mut serve = bonsai(dir);
-    env(&mut serve);
-    Server(serve.arg("serve").stdout(Stdio::null()).spawn().unwrap())
 }
 
 async fn json(client: &HttpClient, req: Request<'_>) -> Value {
@@ -63,28 +118,93 @@ async fn json(client: &HttpClient, req: Request<'_>) -> Value {
     serde_json::from_slice(&res.body).unwrap()
 }
 
-async fn token(client: &HttpClient, base: &str, user: &str) -> String {
-    let app = json(
-        client,
-        Request::post(
-            format!("{base}/api/v1/apps"),
-            "client_name=t&redirect_uris=urn:ietf:wg:oauth:2.0:oob&scopes=read+write+follow",
-        )
-        .header("content-type", "application/x-www-form-urlencoded"),
-    )
-    .await;
-    let body = format!(
-        "grant_type=password&client_id={}&client_secret={}&username={user}%40example.org&password=long+enough+pw&scope=read+write+follow",
-        app["client_id"].as_str().unwrap(),
-        app["client_secret"].as_str().unwrap()
-    );
-    let t = json(
-        client,
-        Request::post(format!("{base}/oauth/token"), body)
+struct User<'a> {
+    client: &'a HttpClient,
+    base: String,
+    token: String,
+}
+
+impl<'a> User<'a> {
+    async fn sign_in(client: &'a HttpClient, host: &str, user: &str) -> Self {
+        let base = format!("https://{host}");
+        let app = json(
+            client,
+            Request::post(
+                format!("{base}/api/v1/apps"),
+                "client_name=t&redirect_uris=urn:ietf:wg:oauth:2.0:oob&scopes=read+write+follow",
+            )
             .header("content-type", "application/x-www-form-urlencoded"),
-    )
-    .await;
-    t["access_token"].as_str().unwrap().to_string()
+        )
+        .await;
+        let body = format!(
+            "grant_type=password&client_id={}&client_secret={}&username={user}%40example.org&password=long+enough+pw&scope=read+write+follow",
+            app["client_id"].as_str().unwrap(),
+            app["client_secret"].as_str().unwrap()
+        );
+        let t = json(
+            client,
+            Request::post(format!("{base}/oauth/token"), body)
+                .header("content-type", "application/x-www-form-urlencoded"),
+        )
+        .await;
+        Self {
+            client,
+            base,
+            token: t["access_token"].as_str().unwrap().to_string(),
+        }
+    }
+
+    async fn get(&self, path: &str) -> Value {
+        json(
+            self.client,
+            Request::get(format!("{}{path}", self.base))
+                .header("authorization", &format!("Bearer {}", self.token)),
+        )
+        .await
+    }
+
+    async fn post(&self, path: &str, form: &str) -> Value {
+        json(
+            self.client,
+            Request::post(format!("{}{path}", self.base), form.to_string())
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("authorization", &format!("Bearer {}", self.token)),
+        )
+        .await
+    }
+
+    /// Resolves `acct` through WebFinger and follows it; returns its local id.
+    async fn follow(&self, acct: &str) -> String {
+        let found = self
+            .get(&format!(
+                "/api/v2/search?q=%40{}&resolve=true&type=accounts",
+                acct.replace('@', "%40")
+            ))
+            .await;
+        assert_eq!(found["accounts"][0]["acct"], acct, "{found}");
+        let id = found["accounts"][0]["id"].as_str().unwrap().to_string();
+        self.post(&format!("/api/v1/accounts/{id}/follow"), "")
+            .await;
+        id
+    }
+
+    async fn home_has(&self, text: &str) -> bool {
+        self.get("/api/v1/timelines/home")
+            .await
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["content"].as_str().is_some_and(|c| c.contains(text)))
+    }
+
+    /// Whether this server stores the post at all (search by URL without resolving).
+    async fn server_knows(&self, uri: &str) -> bool {
+        let q: String = form_urlencoded::byte_serialize(uri.as_bytes()).collect();
+        let r = self
+            .get(&format!("/api/v2/search?q={q}&type=statuses"))
+            .await;
+        !r["statuses"].as_array().unwrap().is_empty()
+    }
 }
 
 async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
@@ -97,91 +217,127 @@ async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
     panic!("timed out waiting for {what}");
 }
 
+/// `WAITING` of the delivery queue in `bonsai admin jobs status`.
+fn waiting_deliveries(net: &Net, name: &str) -> i64 {
+    let out = net.admin(name, &["admin", "jobs", "status"]);
+    out.lines()
+        .find(|l| l.starts_with("delivery"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .map(|n| n.parse().unwrap())
+        .unwrap_or(0)
+}
+
 #[tokio::test]
-async fn two_servers_over_https_follow_and_deliver() {
+async fn three_servers_over_https_converse_and_deliveries_survive_kill_9() {
     let dir = temp_dir("federation");
-    write_pki(&dir, &["a.test", "b.test"]);
-    let (pa, pb) = (free_port(), free_port());
-    let mut a = Instance {
-        base: format!("https://a.test:{pa}"),
-        _server: start(&dir, "a.test", pa, "alice"),
+    write_pki(&dir, &NAMES);
+    let net = Net {
+        dir: dir.clone(),
+        ports: [free_port(), free_port(), free_port()],
     };
-    let mut b = Instance {
-        base: format!("https://b.test:{pb}"),
-        _server: start(&dir, "b.test", pb, "bob"),
-    };
-    wait_for_port(&mut a._server, pa).await;
-    wait_for_port(&mut b._server, pb).await;
+    for (name, user) in NAMES.iter().zip(["alice", "bob", "carol"]) {
+        create_user(&net, name, user);
+    }
+    let _a = net.serve("a.test").await;
+    let mut b = net.serve("b.test").await;
+    let mut c = net.serve("c.test").await;
+    let client = net.client();
+    let alice = User::sign_in(&client, "a.test", "alice").await;
+    let bob = User::sign_in(&client, "b.test", "bob").await;
+    let carol = User::sign_in(&client, "c.test", "carol").await;
 
-    let mut config = ClientConfig::new(user_agent("https://test.invalid"));
-    config.allow_addresses = IpCidr::parse_list("127.0.0.0/8").unwrap();
-    config
-        .hosts
-        .insert("a.test", "127.0.0.1".parse::<std::net::IpAddr>().unwrap());
-    config
-        .hosts
-        .insert("b.test", "127.0.0.1".parse::<std::net::IpAddr>().unwrap());
-    config.extra_ca_file = Some(dir.join("ca.pem"));
-    let client = HttpClient::new(config).unwrap();
-    let alice = token(&client, &a.base, "alice").await;
-    let bob = token(&client, &b.base, "bob").await;
-    let auth = |t: &str| format!("Bearer {t}");
-
-    let found = json(
-        &client,
-        Request::get(format!(
-            "{}/api/v2/search?q=%40bob%40b.test%3A{pb}&resolve=true&type=accounts",
-            a.base
-        ))
-        .header("authorization", &auth(&alice)),
-    )
-    .await;
-    assert_eq!(found["accounts"][0]["acct"], format!("bob@b.test:{pb}"));
-    let remote_bob = found["accounts"][0]["id"].as_str().unwrap().to_string();
-    json(
-        &client,
-        Request::post(
-            format!("{}/api/v1/accounts/{remote_bob}/follow", a.base),
-            "",
-        )
-        .header("authorization", &auth(&alice)),
-    )
-    .await;
-    eventually("b.test to accept the follow", async || {
-        let r = json(
-            &client,
-            Request::get(format!(
-                "{}/api/v1/accounts/relationships?id[]={remote_bob}",
-                a.base
-            ))
-            .header("authorization", &auth(&alice)),
-        )
-        .await;
-        r[0]["following"] == true
+    // alice and carol follow bob; his server accepts both.
+    let bob_at_a = alice.follow("bob@b.test").await;
+    carol.follow("bob@b.test").await;
+    eventually("bob to have two followers", async || {
+        let me = bob.get("/api/v1/accounts/verify_credentials").await;
+        me["followers_count"] == 2
     })
     .await;
 
-    json(
-        &client,
-        Request::post(
-            format!("{}/api/v1/statuses", b.base),
-            "status=over+https&visibility=private",
-        )
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("authorization", &auth(&bob)),
-    )
-    .await;
-    eventually("bob's followers-only post in alice's home", async || {
-        let home = json(
-            &client,
-            Request::get(format!("{}/api/v1/timelines/home", a.base))
-                .header("authorization", &auth(&alice)),
+    // A DM to alice reaches alice only: c never stores it.
+    let dm = bob
+        .post(
+            "/api/v1/statuses",
+            "status=%40alice%40a.test+only+for+you&visibility=direct",
         )
         .await;
-        home[0]["content"]
-            .as_str()
-            .is_some_and(|c| c.contains("over https"))
+    assert_eq!(dm["mentions"][0]["acct"], "alice@a.test");
+    eventually("the DM at a", async || alice.home_has("only for you").await).await;
+    let n = alice.get("/api/v1/notifications?types[]=mention").await;
+    assert_eq!(n[0]["status"]["visibility"], "direct");
+    assert_eq!(n[0]["account"]["id"], bob_at_a.as_str());
+    // A followers-only post reaches both followers.
+    bob.post("/api/v1/statuses", "status=over+https&visibility=private")
+        .await;
+    eventually("the private post at a", async || {
+        alice.home_has("over https").await
+    })
+    .await;
+    eventually("the private post at c", async || {
+        carol.home_has("over https").await
+    })
+    .await;
+    assert!(!carol.server_knows(dm["uri"].as_str().unwrap()).await);
+    assert!(!carol.home_has("only for you").await);
+
+    // c goes down hard; bob posts; b's delivery to c fails and waits for a retry.
+    c.0.kill().unwrap();
+    c.0.wait().unwrap();
+    bob.post(
+        "/api/v1/statuses",
+        "status=while+c+was+down&visibility=private",
+    )
+    .await;
+    eventually("the post at a", async || {
+        alice.home_has("while c was down").await
+    })
+    .await;
+    // Then b itself is killed mid-retry: the delivery lives in its database.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    b.0.kill().unwrap();
+    b.0.wait().unwrap();
+    assert_eq!(
+        waiting_deliveries(&net, "b.test"),
+        1,
+        "{}",
+        net.admin("b.test", &["admin", "jobs", "status"])
+    );
+
+    // Both come back; the operator asks for the retry now rather than in a minute.
+    let _c = net.serve("c.test").await;
+    let _b = net.serve("b.test").await;
+    let out = net.admin("b.test", &["admin", "jobs", "retry"]);
+    assert!(out.starts_with("1 delivery job(s) due now"), "{out}");
+    eventually("the post delivered to c after all", async || {
+        carol.home_has("while c was down").await
+    })
+    .await;
+    eventually("b's delivery queue to drain", async || {
+        waiting_deliveries(&net, "b.test") == 0
     })
     .await;
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn jobs_status_and_retry_on_an_empty_queue() {
+    let dir = temp_dir("jobs-cli");
+    write_pki(&dir, &NAMES);
+    let net = Net {
+        dir: dir.clone(),
+        ports: [free_port(), free_port(), free_port()],
+    };
+    let out = net.admin("a.test", &["admin", "jobs", "status"]);
+    assert!(out.starts_with("QUEUE"), "{out}");
+    assert_eq!(waiting_deliveries(&net, "a.test"), 0);
+    let out = net.admin("a.test", &["admin", "jobs", "retry", "--failed"]);
+    assert_eq!(out.trim(), "0 delivery job(s) due now");
+    let bad = net
+        .command("a.test")
+        .args(["admin", "jobs", "retry", "--queue", "nope"])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    let _ = std::fs::remove_dir_all(Path::new(&dir));
 }

@@ -149,6 +149,70 @@ pub async fn failed<'e, E: Executor<'e, Database = Any>>(e: E, queue: &str) -> R
     rows.iter().map(from_row).collect()
 }
 
+/// Makes the waiting jobs of `queue` due now (an operator's "retry now" after a peer's
+/// outage), and with `failed_too` revives given-up jobs with a fresh count of attempts.
+/// Jobs a worker holds right now are left to it. Returns how many jobs were touched.
+pub async fn retry_now<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    queue: &str,
+    failed_too: bool,
+) -> Result<u64> {
+    let now = Timestamp::now().millis();
+    let which = if failed_too {
+        ""
+    } else {
+        " AND failed_at IS NULL"
+    };
+    let done = sqlx::query(&format!(
+        "UPDATE jobs SET run_at = $2, failed_at = NULL, \
+         attempts = CASE WHEN failed_at IS NULL THEN attempts ELSE 0 END \
+         WHERE queue = $1 AND (locked_until IS NULL OR locked_until < $2){which}"
+    ))
+    .bind(queue.to_string())
+    .bind(now)
+    .execute(e)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// How one queue stands, for `bonsai admin jobs status` and metrics.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueStats {
+    pub queue: String,
+    /// Not given up, whether due or scheduled for later.
+    pub waiting: i64,
+    /// Waiting and due now (queue lag shows here).
+    pub due: i64,
+    pub failed: i64,
+    /// When the oldest waiting job was enqueued.
+    pub oldest: Option<Timestamp>,
+}
+
+pub async fn stats<'e, E: Executor<'e, Database = Any>>(e: E) -> Result<Vec<QueueStats>> {
+    let rows = sqlx::query(
+        "SELECT queue, \
+         SUM(CASE WHEN failed_at IS NULL THEN 1 ELSE 0 END) AS waiting, \
+         SUM(CASE WHEN failed_at IS NULL AND run_at <= $1 THEN 1 ELSE 0 END) AS due, \
+         SUM(CASE WHEN failed_at IS NULL THEN 0 ELSE 1 END) AS failed, \
+         MIN(CASE WHEN failed_at IS NULL THEN created_at END) AS oldest \
+         FROM jobs GROUP BY queue ORDER BY queue",
+    )
+    .bind(Timestamp::now().millis())
+    .fetch_all(e)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(QueueStats {
+                queue: text(r, "queue")?,
+                waiting: int(r, "waiting")?,
+                due: int(r, "due")?,
+                failed: int(r, "failed")?,
+                oldest: crate::row::opt_time(r, "oldest")?,
+            })
+        })
+        .collect()
+}
+
 fn truncate(s: &str) -> String {
     s.chars().take(1000).collect()
 }

@@ -37,6 +37,10 @@ impl Queue {
         }
     }
 
+    pub fn parse(name: &str) -> Option<Queue> {
+        Queue::ALL.into_iter().find(|q| q.name() == name)
+    }
+
     fn concurrency(self) -> usize {
         match self {
             Queue::Inbox => 2,
@@ -102,6 +106,22 @@ impl Services {
         )
         .await
         .or_internal()
+    }
+
+    /// Makes `queue`'s waiting jobs due now (and revives failed ones with `failed_too`):
+    /// `bonsai admin jobs retry`, for when a peer is back after an outage. Running servers
+    /// pick them up at their next poll.
+    pub async fn retry_jobs_now(&self, queue: Queue, failed_too: bool) -> Result<u64> {
+        let n = jobs::retry_now(self.db().writer(), queue.name(), failed_too)
+            .await
+            .or_internal()?;
+        self.job_signal().wake();
+        Ok(n)
+    }
+
+    /// Every queue's waiting, due and failed counts.
+    pub async fn job_stats(&self) -> Result<Vec<jobs::QueueStats>> {
+        jobs::stats(self.db().reader()).await.or_internal()
     }
 
     /// Starts one worker loop per queue; they stop when `shutdown` turns true.

@@ -389,6 +389,60 @@ async fn jobs_are_claimed_once_leased_retried_and_failed() {
 }
 
 #[tokio::test]
+async fn jobs_can_be_made_due_now_and_counted() {
+    use bonsai_db::jobs;
+    let t = test_db().await;
+    let now = Timestamp::now();
+    let later = now.plus_secs(3600);
+    for id in 1..=4 {
+        jobs::enqueue(t.db.writer(), id, "delivery", "{}", later)
+            .await
+            .unwrap();
+    }
+    jobs::enqueue(t.db.writer(), 9, "inbox", "{}", now)
+        .await
+        .unwrap();
+    // 1 is failed for good, 2 is held by a worker; 3 and 4 wait an hour.
+    jobs::fail(t.db.writer(), 1, "410 Gone").await.unwrap();
+    jobs::retry(t.db.writer(), 2, now, "timeout").await.unwrap();
+    assert_eq!(
+        jobs::claim(&t.db, "delivery", 1, 300).await.unwrap()[0].id,
+        2
+    );
+
+    let stats = jobs::stats(t.db.reader()).await.unwrap();
+    let d = stats.iter().find(|s| s.queue == "delivery").unwrap();
+    assert_eq!((d.waiting, d.due, d.failed), (3, 1, 1), "{d:?}");
+    assert!(d.oldest.is_some());
+    let i = stats.iter().find(|s| s.queue == "inbox").unwrap();
+    assert_eq!((i.waiting, i.due, i.failed), (1, 1, 0));
+
+    // Waiting jobs come due; the leased one is left to its worker, the failed one stays.
+    assert_eq!(
+        jobs::retry_now(t.db.writer(), "delivery", false)
+            .await
+            .unwrap(),
+        2
+    );
+    let due = jobs::claim(&t.db, "delivery", 10, 300).await.unwrap();
+    assert_eq!(due.iter().map(|j| j.id).collect::<Vec<_>>(), vec![3, 4]);
+    // With failed_too the given-up job is revived with a fresh count of attempts.
+    assert_eq!(
+        jobs::retry_now(t.db.writer(), "delivery", true)
+            .await
+            .unwrap(),
+        1
+    );
+    let revived = jobs::claim(&t.db, "delivery", 10, 300).await.unwrap();
+    assert_eq!(revived.iter().map(|j| j.id).collect::<Vec<_>>(), vec![1]);
+    assert_eq!(revived[0].attempts, 1);
+    assert!(jobs::failed(t.db.reader(), "delivery")
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+#[tokio::test]
 async fn remote_accounts_and_follower_inboxes() {
     use bonsai_core::model::RemoteEndpoints;
     let t = test_db().await;
