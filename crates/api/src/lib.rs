@@ -57,6 +57,10 @@ pub fn app(services: Services) -> NormalizePath<Router> {
     let router = routes::router()
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
+            routes::instance_actor::authorized_fetch,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
             throttle::limit,
         ))
         .layer(DefaultBodyLimit::max(params::MAX_BODY))

@@ -33,6 +33,7 @@ struct FileConfig {
     federation_hosts: Option<MapOrString>,
     federation_blocked_domains: Option<ListOrString>,
     federation_allowed_domains: Option<ListOrString>,
+    authorized_fetch: Option<bool>,
     extra_ca_file: Option<PathBuf>,
 }
 
@@ -203,6 +204,14 @@ impl Config {
         if let Some(e) = env("contact_email").or(fc.contact_email) {
             instance.contact_email = e;
         }
+        instance.authorized_fetch = match env("authorized_fetch") {
+            Some(v) => match v.trim().to_ascii_lowercase().as_str() {
+                "true" | "1" | "yes" | "on" => true,
+                "false" | "0" | "no" | "off" | "" => false,
+                _ => bail!("{} must be true or false, got {v:?}", key_name("authorized_fetch")),
+            },
+            None => fc.authorized_fetch.unwrap_or(false),
+        };
         let tls = match (
             path_key("tls_cert", fc.tls_cert)?,
             path_key("tls_key", fc.tls_key)?,
@@ -375,6 +384,9 @@ log = "info"
 # federation_allow_addresses = ["127.0.0.0/8", "::1/128"]
 # Host names resolved without DNS by the outbound client (tests); a port replaces the URL's.
 # federation_hosts = { "a.test" = "127.0.0.2", "b.test" = "127.0.0.3:8443" }
+# Mastodon's authorized-fetch ("secure") mode: ActivityPub documents only for signed
+# requests from servers this instance federates with.
+# authorized_fetch = false
 # Servers this instance does not talk to at all (subdomains included).
 # federation_blocked_domains = ["spam.example"]
 # Allow-list mode: when set, only these servers (and their subdomains) federate.
@@ -395,6 +407,14 @@ mod tests {
 
     fn load(toml_text: &str) -> Result<Config> {
         Config::from_sources(toml::from_str(toml_text)?)
+    }
+
+    #[test]
+    fn authorized_fetch_is_off_unless_asked_for() -> Result<()> {
+        assert!(!load("")?.instance.authorized_fetch);
+        assert!(load("authorized_fetch = true")?.instance.authorized_fetch);
+        assert!(load("authorized_fetch = \"yes\"").is_err());
+        Ok(())
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod follows;
 pub mod jobs;
 pub mod notifications;
 pub mod oauth;
+pub mod settings;
 pub mod statuses;
 pub mod tags;
 pub mod timelines;

@@ -34,6 +34,7 @@ static MIGRATIONS: &[Migration] = &[
     migration!(6, "0006_status_edits"),
     migration!(7, "0007_blocks"),
     migration!(8, "0008_unavailable_domains"),
+    migration!(12, "0012_settings"),
 ];
 
 pub fn migrations() -> &'static [Migration] {

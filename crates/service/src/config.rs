@@ -42,6 +42,9 @@ pub struct InstanceConfig {
     pub blocked_domains: Vec<String>,
     /// Allow-list mode: only these servers federate.
     pub allowed_domains: Option<Vec<String>>,
+    /// Mastodon's authorized-fetch ("secure") mode: our ActivityPub documents are served only
+    /// to requests signed by a server we federate with (the instance actor excepted).
+    pub authorized_fetch: bool,
 }
 
 impl InstanceConfig {
@@ -58,6 +61,7 @@ impl InstanceConfig {
             password_hash_concurrency: 2,
             blocked_domains: Vec::new(),
             allowed_domains: None,
+            authorized_fetch: false,
         }
     }
 

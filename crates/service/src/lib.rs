@@ -15,6 +15,7 @@ pub mod discovery;
 pub mod edits;
 pub mod federation;
 pub mod instance;
+pub mod instance_actor;
 pub mod interactions;
 pub mod jobs;
 pub mod notifications;
@@ -50,6 +51,8 @@ struct Inner {
     throttle: throttle::Throttle,
     job_signal: jobs::JobSignal,
     http: HttpClient,
+    /// Loaded (or generated) on first use.
+    instance_key: tokio::sync::OnceCell<Arc<instance_actor::InstanceKey>>,
 }
 
 impl Services {
@@ -65,6 +68,7 @@ impl Services {
                 throttle: throttle::Throttle::default(),
                 job_signal: jobs::JobSignal::default(),
                 http,
+                instance_key: tokio::sync::OnceCell::new(),
             }),
         }
     }

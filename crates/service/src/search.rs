@@ -5,6 +5,7 @@ use bonsai_core::model::{Account, Tag};
 use bonsai_db::{statuses, tags};
 
 use crate::error::{DbResultExt, Result};
+use crate::federation::Resolved;
 use crate::oauth::Viewer;
 use crate::views::StatusView;
 use crate::Services;
@@ -46,6 +47,26 @@ impl Services {
         if q.is_empty() {
             return Ok(out);
         }
+        // A URL names one post or one actor, known here or (with `resolve`, signed in)
+        // fetched from its server: the answer is that alone, as in Mastodon.
+        if q.starts_with("https://") || q.starts_with("http://") {
+            let signed_in = viewer.is_some_and(|v| v.account.is_some());
+            let found = if resolve && signed_in {
+                self.resolve_url(q).await.ok()
+            } else {
+                self.known_url(q).await?
+            };
+            match found {
+                Some(Resolved::Account(a)) if wants(SearchType::Accounts) => out.accounts = vec![a],
+                Some(Resolved::Status(s)) if wants(SearchType::Statuses) => {
+                    if self.can_see(vid, &s).await? {
+                        out.statuses = vec![self.status_view(s, vid).await?];
+                    }
+                }
+                _ => {}
+            }
+            return Ok(out);
+        }
         if wants(SearchType::Accounts) {
             // `@user@remote.host` with `resolve`: ask that server (signed-in users only).
             if resolve && viewer.is_some_and(|v| v.account.is_some()) {
@@ -70,19 +91,6 @@ impl Services {
                 out.hashtags = tags::search(self.db().reader(), name, limit, offset)
                     .await
                     .or_internal()?;
-            }
-        }
-        if wants(SearchType::Statuses) && (q.starts_with("https://") || q.starts_with("http://")) {
-            let mut found = statuses::find_by_uri_or_url(self.db().reader(), q)
-                .await
-                .or_internal()?;
-            if found.is_none() && resolve && viewer.is_some_and(|v| v.account.is_some()) {
-                found = self.resolve_status(q).await.ok();
-            }
-            if let Some(s) = found {
-                if self.can_see(vid, &s).await? {
-                    out.statuses = vec![self.status_view(s, vid).await?];
-                }
             }
         }
         Ok(out)

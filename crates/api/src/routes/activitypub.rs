@@ -18,7 +18,7 @@ use crate::AppState;
 
 const ACTIVITY_JSON: &str = "application/activity+json; charset=utf-8";
 
-fn wants_activity_json(headers: &HeaderMap) -> bool {
+pub(crate) fn wants_activity_json(headers: &HeaderMap) -> bool {
     headers
         .get_all(ACCEPT)
         .iter()
@@ -26,7 +26,7 @@ fn wants_activity_json(headers: &HeaderMap) -> bool {
         .any(|a| a.contains("application/activity+json") || a.contains("application/ld+json"))
 }
 
-fn activity_json<T: Serialize>(doc: &T) -> ApiResult<Response> {
+pub(crate) fn activity_json<T: Serialize>(doc: &T) -> ApiResult<Response> {
     let body = serde_json::to_string(doc).map_err(|e| {
         tracing::error!(error = %e, "serialising an ActivityPub document");
         ApiError::Domain(bonsai_service::Error::internal())
@@ -34,7 +34,7 @@ fn activity_json<T: Serialize>(doc: &T) -> ApiResult<Response> {
     Ok(([(CONTENT_TYPE, ACTIVITY_JSON), (VARY, "Accept")], body).into_response())
 }
 
-fn html_page(title: &str, body: &str) -> Response {
+pub(crate) fn html_page(title: &str, body: &str) -> Response {
     let page = format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\

@@ -5,6 +5,7 @@ mod follow_requests;
 mod health;
 mod inbox;
 mod instance;
+pub(crate) mod instance_actor;
 mod notifications;
 mod oauth;
 mod search;
@@ -125,6 +126,12 @@ pub fn router() -> Router<AppState> {
         .route(
             "/headers/original/missing.png",
             get(instance::missing_header),
+        )
+        .route("/actor", get(instance_actor::actor))
+        .route("/actor/outbox", get(instance_actor::outbox))
+        .route(
+            "/actor/inbox",
+            post(inbox::receive).layer(axum::extract::DefaultBodyLimit::max(inbox::MAX_ACTIVITY)),
         )
         .route("/users/{username}", get(activitypub::actor))
         .route("/@{username}", get(activitypub::actor))

@@ -15,14 +15,23 @@ pub async fn webfinger(State(state): State<AppState>, p: Params) -> ApiResult<Re
         .str("resource")
         .filter(|r| !r.trim().is_empty())
         .ok_or_else(|| ApiError::BadRequest("resource is required".into()))?;
-    let account = state.services.webfinger(&resource).await?;
     let domain = &state.services.config().domain;
+    // The instance actor answers to `acct:domain@domain`, as Mastodon's does.
+    let (username, aliases, profile, uri) = if state.services.is_instance_actor_resource(&resource)
+    {
+        let uri = state.services.instance_actor_uri();
+        let profile = format!("{}/about/more?instance_actor=true", state.base_url());
+        (domain.clone(), vec![uri.clone()], profile, uri)
+    } else {
+        let a = state.services.webfinger(&resource).await?;
+        (a.username, vec![a.url.clone(), a.uri.clone()], a.url, a.uri)
+    };
     let body = json!({
-        "subject": format!("acct:{}@{domain}", account.username),
-        "aliases": [account.url, account.uri],
+        "subject": format!("acct:{username}@{domain}"),
+        "aliases": aliases,
         "links": [
-            { "rel": "http://webfinger.net/rel/profile-page", "type": "text/html", "href": account.url },
-            { "rel": "self", "type": "application/activity+json", "href": account.uri }
+            { "rel": "http://webfinger.net/rel/profile-page", "type": "text/html", "href": profile },
+            { "rel": "self", "type": "application/activity+json", "href": uri }
         ]
     });
     Ok((

@@ -26,27 +26,53 @@ fn unauthorized(e: impl std::fmt::Display) -> Error {
 }
 
 impl Services {
-    pub async fn receive_activity(&self, req: InboxRequest<'_>) -> Result<()> {
-        let parsed = signatures::parse(req.method, req.uri, req.headers).map_err(unauthorized)?;
-        // A blocked server is refused before anything is fetched from it.
+    /// The account that signed a request (`body` is `None` for a GET), or 401. A blocked
+    /// server gets 403 before anything is fetched from it.
+    async fn verify_signer(
+        &self,
+        method: &Method,
+        uri: &Uri,
+        headers: &HeaderMap,
+        body: Option<&[u8]>,
+    ) -> Result<bonsai_core::model::Account> {
+        let parsed = signatures::parse(method, uri, headers).map_err(unauthorized)?;
         self.check_domain(parsed.key_id())?;
         let now = SystemTime::now();
-        let mut owner = self
+        let owner = self
             .key_owner(parsed.key_id(), false)
             .await
             .map_err(|e| unauthorized(e.message))?;
-        if let Err(e) = signatures::verify(&parsed, &owner.public_key_pem, Some(req.body), now) {
+        match signatures::verify(&parsed, &owner.public_key_pem, body, now) {
+            Ok(_) => Ok(owner),
             // The actor may have rotated its key: look once more before refusing.
-            if !matches!(e, SignatureError::BadSignature) {
-                return Err(unauthorized(e));
+            Err(SignatureError::BadSignature) => {
+                let owner = self
+                    .key_owner(parsed.key_id(), true)
+                    .await
+                    .map_err(|e| unauthorized(e.message))?;
+                signatures::verify(&parsed, &owner.public_key_pem, body, now)
+                    .map_err(unauthorized)?;
+                Ok(owner)
             }
-            owner = self
-                .key_owner(parsed.key_id(), true)
-                .await
-                .map_err(|e| unauthorized(e.message))?;
-            signatures::verify(&parsed, &owner.public_key_pem, Some(req.body), now)
-                .map_err(unauthorized)?;
+            Err(e) => Err(unauthorized(e)),
         }
+    }
+
+    /// Authorized-fetch mode: the server account that signed a GET for one of our
+    /// ActivityPub documents, or 401 (unsigned, or not verifiable) / 403 (blocked server).
+    pub async fn verify_signed_fetch(
+        &self,
+        method: &Method,
+        uri: &Uri,
+        headers: &HeaderMap,
+    ) -> Result<bonsai_core::model::Account> {
+        self.verify_signer(method, uri, headers, None).await
+    }
+
+    pub async fn receive_activity(&self, req: InboxRequest<'_>) -> Result<()> {
+        let owner = self
+            .verify_signer(req.method, req.uri, req.headers, Some(req.body))
+            .await?;
         let value: serde_json::Value = serde_json::from_slice(req.body)
             .map_err(|_| Error::validation("The body is not JSON"))?;
         let doc = Document::from_value(value.clone())

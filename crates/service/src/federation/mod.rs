@@ -10,6 +10,7 @@ mod resolve;
 
 pub use inbox::InboxRequest;
 pub(crate) use resolve::authority;
+pub use resolve::Resolved;
 
 use bonsai_core::error::ErrorKind;
 

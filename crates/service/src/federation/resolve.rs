@@ -37,11 +37,18 @@ impl Services {
         }
     }
 
+    /// GETs an ActivityPub document, signed as the instance actor: servers in
+    /// authorized-fetch mode (and GoToSocial) answer nothing else.
     pub(crate) async fn fetch_document(&self, url: &str) -> Result<Document> {
         self.check_domain(url)?;
+        let signer = self.fetch_signer().await?;
         let res = self
             .http()
-            .send(Request::get(url).header("accept", ACCEPT_AP))
+            .send(
+                Request::get(url)
+                    .header("accept", ACCEPT_AP)
+                    .signed_with(&signer),
+            )
             .await
             .map_err(|e| remote_error(format!("fetching {url}: {e}")))?;
         if !res.status.is_success() {
@@ -187,41 +194,97 @@ impl Services {
                 return Err(Error::not_found());
             }
             let doc = self.fetch_document(&url).await?;
-            let note = doc
-                .as_object()
-                .ok_or_else(|| remote_error(format!("{url} is not a post")))?;
-            let id = note
-                .id()
-                .ok_or_else(|| remote_error("post without id"))?
-                .to_string();
-            // What a server answers for must be its own: the object, and its author.
-            if authority(&id) != authority(&url) {
-                return Err(remote_error(format!(
-                    "{url} answered with a post from another origin"
-                )));
-            }
-            if let Some(s) = bonsai_db::statuses::find_by_uri(db, &id)
-                .await
-                .or_internal()?
-            {
-                return Ok(s);
-            }
-            let author_uri = note
-                .attributed_to()
-                .ok_or_else(|| remote_error("post without author"))?;
-            if authority(author_uri) != authority(&id) {
-                return Err(remote_error("post attributed to another origin"));
-            }
-            let author = self.resolve_actor(author_uri, false).await?;
-            if let Some(parent) = note.in_reply_to() {
-                if depth < MAX_THREAD_DEPTH {
-                    // A parent that can't be fetched leaves a gap, not a failure.
-                    if let Err(e) = self.resolve_status_at(parent.to_string(), depth + 1).await {
-                        tracing::debug!(parent, error = %e.message, "thread parent not fetched");
-                    }
-                }
-            }
-            self.store_remote_note(&author, note, &id).await
+            self.status_from_document(&url, &doc, depth).await
         })
     }
+
+    /// Stores the post a fetched `doc` (from `url`) is, with its thread parents.
+    async fn status_from_document(
+        &self,
+        url: &str,
+        doc: &Document,
+        depth: usize,
+    ) -> Result<bonsai_core::model::Status> {
+        let db = self.db().reader();
+        let note = doc
+            .as_object()
+            .ok_or_else(|| remote_error(format!("{url} is not a post")))?;
+        let id = note
+            .id()
+            .ok_or_else(|| remote_error("post without id"))?
+            .to_string();
+        // What a server answers for must be its own: the object, and its author.
+        if authority(&id) != authority(url) {
+            return Err(remote_error(format!(
+                "{url} answered with a post from another origin"
+            )));
+        }
+        if let Some(s) = bonsai_db::statuses::find_by_uri(db, &id)
+            .await
+            .or_internal()?
+        {
+            return Ok(s);
+        }
+        let author_uri = note
+            .attributed_to()
+            .ok_or_else(|| remote_error("post without author"))?;
+        if authority(author_uri) != authority(&id) {
+            return Err(remote_error("post attributed to another origin"));
+        }
+        let author = self.resolve_actor(author_uri, false).await?;
+        if let Some(parent) = note.in_reply_to() {
+            if depth < MAX_THREAD_DEPTH {
+                // A parent that can't be fetched leaves a gap, not a failure.
+                if let Err(e) = self.resolve_status_at(parent.to_string(), depth + 1).await {
+                    tracing::debug!(parent, error = %e.message, "thread parent not fetched");
+                }
+            }
+        }
+        self.store_remote_note(&author, note, &id).await
+    }
+
+    /// The post or account a URL names, if this server has it already.
+    pub(crate) async fn known_url(&self, url: &str) -> Result<Option<Resolved>> {
+        let db = self.db().reader();
+        if let Some(s) = bonsai_db::statuses::find_by_uri_or_url(db, url)
+            .await
+            .or_internal()?
+        {
+            return Ok(Some(Resolved::Status(s)));
+        }
+        Ok(accounts::find_by_uri(db, url)
+            .await
+            .or_internal()?
+            .map(Resolved::Account))
+    }
+
+    /// A URL pasted into search: a post or an actor, whichever the server says it is —
+    /// fetched once.
+    pub async fn resolve_url(&self, url: &str) -> Result<Resolved> {
+        if let Some(known) = self.known_url(url).await? {
+            return Ok(known);
+        }
+        if authority(url).as_deref() == Some(self.config().domain.as_str()) {
+            return Err(Error::not_found());
+        }
+        let doc = self.fetch_document(url).await?;
+        match doc.as_actor() {
+            Some(actor) if actor.id() == url => {
+                Ok(Resolved::Account(self.store_remote_actor(actor).await?))
+            }
+            Some(actor) => Err(remote_error(format!(
+                "{url} answered with actor {}",
+                actor.id()
+            ))),
+            None => Ok(Resolved::Status(
+                self.status_from_document(url, &doc, 0).await?,
+            )),
+        }
+    }
+}
+
+/// What [`Services::resolve_url`] found.
+pub enum Resolved {
+    Account(Account),
+    Status(bonsai_core::model::Status),
 }

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod activitypub;
+mod authorized_fetch;
 mod conversation;
 mod errors;
 mod federation;
