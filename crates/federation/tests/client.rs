@@ -267,7 +267,7 @@ async fn loopback_is_refused_without_the_allow_list_and_reached_with_it() {
 async fn names_pointing_at_loopback_forms_are_refused() {
     let server = start("127.0.0.1:0", None, ok("hello")).await;
     let port = server.addr.port();
-    let mut c = config("");
+    let c = config("");
     for (name, addr) in [
         ("a.test", "127.0.0.2"),
         ("b.test", "::1"),
@@ -309,7 +309,7 @@ async fn names_pointing_at_loopback_forms_are_refused() {
     assert_eq!(server.connections.load(Ordering::SeqCst), 0);
 
     // The allow-list matches a mapped address by the IPv4 address it carries.
-    let mut c = config("127.0.0.0/8");
+    let c = config("127.0.0.0/8");
     c.hosts.insert("mapped.test", ip("::ffff:127.0.0.1"));
     c.hosts.insert("a.test", ip("127.0.0.1"));
     let c = client(c);

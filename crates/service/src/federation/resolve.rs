@@ -15,6 +15,8 @@ const ACCEPT_AP: &str =
     "application/activity+json, application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\"";
 /// A remote profile is refetched when older than this.
 const STALE_AFTER_SECS: i64 = 86_400;
+/// A remote key that fails to verify is refetched at most this often.
+const KEY_REFRESH_SECS: i64 = 60;
 
 /// `host[:port]` of a URL, the way Mastodon keys remote accounts by domain.
 pub(crate) fn authority(url: &str) -> Option<String> {
@@ -99,13 +101,16 @@ impl Services {
         self.account(id).await
     }
 
-    /// The account whose key `key_id` is (fetching the actor if it is new to us).
+    /// The account whose key `key_id` is (fetching the actor if it is new to us). With
+    /// `force` (a signature failed to verify: the key may have been rotated) the actor is
+    /// fetched again — at most once per [`KEY_REFRESH_SECS`], so a flood of bad signatures
+    /// does not become a flood of fetches.
     pub(crate) async fn key_owner(&self, key_id: &str, force: bool) -> Result<Account> {
-        if !force {
-            if let Some(a) = accounts::find_by_key_id(self.db().reader(), key_id)
-                .await
-                .or_internal()?
-            {
+        if let Some(a) = accounts::find_by_key_id(self.db().reader(), key_id)
+            .await
+            .or_internal()?
+        {
+            if !force || a.updated_at.plus_secs(KEY_REFRESH_SECS) > Timestamp::now() {
                 return Ok(a);
             }
         }

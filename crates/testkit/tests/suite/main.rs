@@ -9,6 +9,7 @@ mod federation;
 mod follows;
 mod instance;
 mod interactions;
+mod key_rotation;
 mod notifications;
 mod oauth;
 mod statuses;
