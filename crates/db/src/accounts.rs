@@ -355,11 +355,48 @@ pub async fn endpoints<'e, E: Executor<'e, Database = Any>>(
     .transpose()
 }
 
-/// Removes a remote account and (by cascade) its statuses, follows and favourites.
-pub async fn delete_remote<'e, E: Executor<'e, Database = Any>>(e: E, id: i64) -> Result<()> {
-    sqlx::query("DELETE FROM accounts WHERE id = $1 AND domain <> ''")
+/// What a remote account added to other accounts' and statuses' counters, taken back
+/// before the account goes: its follows, the follows of it, its favourites, boosts and
+/// replies. (Never below zero, like [`bump`].)
+const UNCOUNT_REMOTE: &[&str] = &[
+    "UPDATE accounts SET followers_count = CASE WHEN followers_count > 0 \
+     THEN followers_count - 1 ELSE 0 END \
+     WHERE id IN (SELECT target_account_id FROM follows WHERE account_id = $1)",
+    "UPDATE accounts SET following_count = CASE WHEN following_count > 0 \
+     THEN following_count - 1 ELSE 0 END \
+     WHERE id IN (SELECT account_id FROM follows WHERE target_account_id = $1)",
+    "UPDATE statuses SET favourites_count = CASE WHEN favourites_count > 0 \
+     THEN favourites_count - 1 ELSE 0 END \
+     WHERE id IN (SELECT status_id FROM favourites WHERE account_id = $1)",
+    "UPDATE statuses SET reblogs_count = CASE \
+     WHEN reblogs_count > (SELECT COUNT(*) FROM statuses r WHERE r.reblog_of_id = statuses.id AND r.account_id = $1) \
+     THEN reblogs_count - (SELECT COUNT(*) FROM statuses r WHERE r.reblog_of_id = statuses.id AND r.account_id = $1) \
+     ELSE 0 END \
+     WHERE account_id <> $1 AND id IN (SELECT reblog_of_id FROM statuses WHERE account_id = $1 AND reblog_of_id IS NOT NULL)",
+    "UPDATE statuses SET replies_count = CASE \
+     WHEN replies_count > (SELECT COUNT(*) FROM statuses r WHERE r.in_reply_to_id = statuses.id AND r.account_id = $1) \
+     THEN replies_count - (SELECT COUNT(*) FROM statuses r WHERE r.in_reply_to_id = statuses.id AND r.account_id = $1) \
+     ELSE 0 END \
+     WHERE account_id <> $1 AND id IN (SELECT in_reply_to_id FROM statuses WHERE account_id = $1 AND in_reply_to_id IS NOT NULL)",
+];
+
+/// Removes a remote account and (by cascade) its statuses, follows and favourites, with
+/// the counters they touched; run it inside a transaction.
+pub async fn delete_remote(conn: &mut sqlx::AnyConnection, id: i64) -> Result<()> {
+    let remote: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM accounts WHERE id = $1 AND domain <> ''")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    if remote.is_none() {
+        return Ok(());
+    }
+    for sql in UNCOUNT_REMOTE {
+        sqlx::query(sql).bind(id).execute(&mut *conn).await?;
+    }
+    sqlx::query("DELETE FROM accounts WHERE id = $1")
         .bind(id)
-        .execute(e)
+        .execute(&mut *conn)
         .await?;
     Ok(())
 }

@@ -483,10 +483,11 @@ impl Services {
         };
         if uri == actor.uri {
             // The account itself is gone: so is everything we kept of it.
-            bonsai_db::accounts::delete_remote(self.db().writer(), actor.id)
+            let mut tx = self.db().begin().await.or_internal()?;
+            bonsai_db::accounts::delete_remote(&mut tx, actor.id)
                 .await
                 .or_internal()?;
-            return Ok(());
+            return commit(tx).await;
         }
         if authority(uri) != actor.domain {
             return Err(Error::forbidden("deleting another server's object"));

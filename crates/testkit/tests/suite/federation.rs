@@ -801,7 +801,81 @@ async fn deletes_win_over_late_creates_and_remove_accounts() {
         "the deleted note stays deleted"
     );
 
-    // The account deletes itself: it and its posts are gone here.
+    // Before it goes, the account follows alice, is followed by her, and likes, boosts
+    // and answers her post: every counter of hers moves.
+    let post = a
+        .post_json(
+            "/api/v1/statuses",
+            Some(&alice),
+            json!({"status": "hi old"}),
+        )
+        .await
+        .json();
+    let (post_id, post_uri) = (post["id"].as_str().unwrap(), post["uri"].as_str().unwrap());
+    let alice_uri = format!("http://{}/users/alice", a.domain());
+    let b = &peer.base;
+    for activity in [
+        json!({"@context": ctx, "id": format!("{b}/f/1"), "type": "Follow", "actor": old_uri, "object": alice_uri}),
+        json!({"@context": ctx, "id": format!("{b}/l/1"), "type": "Like", "actor": old_uri, "object": post_uri}),
+        json!({"@context": ctx, "id": format!("{b}/a/1"), "type": "Announce", "actor": old_uri, "object": post_uri,
+            "to": ["https://www.w3.org/ns/activitystreams#Public"], "published": "2026-01-01T00:00:00Z"}),
+        json!({"@context": ctx, "id": format!("{b}/creates/3"), "type": "Create", "actor": old_uri,
+            "object": {"id": format!("{b}/notes/3"), "type": "Note", "attributedTo": old_uri, "inReplyTo": post_uri,
+                "content": "<p>reply</p>", "to": ["https://www.w3.org/ns/activitystreams#Public"],
+                "published": "2026-01-01T00:00:00Z"}}),
+    ] {
+        assert_eq!(peer.deliver(&a, activity).await, StatusCode::ACCEPTED);
+    }
+    let old_id = a
+        .get(
+            &format!(
+                "/api/v1/accounts/lookup?acct=old@{}",
+                peer.base.trim_start_matches("http://")
+            ),
+            Some(&alice),
+        )
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    a.post_json(
+        &format!("/api/v1/accounts/{old_id}/follow"),
+        Some(&alice),
+        json!({}),
+    )
+    .await;
+    let follow = eventually("alice's Follow at the peer", || async {
+        let got = peer.received.lock().unwrap().clone();
+        got.into_iter().find(|v| v["type"] == "Follow")
+    })
+    .await;
+    let accept = json!({"@context": ctx, "id": format!("{b}/accepts/1"), "type": "Accept", "actor": old_uri, "object": follow});
+    assert_eq!(peer.deliver(&a, accept).await, StatusCode::ACCEPTED);
+    let counters = || async {
+        let me = a
+            .get("/api/v1/accounts/verify_credentials", Some(&alice))
+            .await
+            .json();
+        let s = a
+            .get(&format!("/api/v1/statuses/{post_id}"), Some(&alice))
+            .await
+            .json();
+        [
+            me["followers_count"].as_i64().unwrap(),
+            me["following_count"].as_i64().unwrap(),
+            s["favourites_count"].as_i64().unwrap(),
+            s["reblogs_count"].as_i64().unwrap(),
+            s["replies_count"].as_i64().unwrap(),
+        ]
+    };
+    eventually("old's follow, like, boost and reply", || async {
+        (counters().await == [1, 1, 1, 1, 1]).then_some(())
+    })
+    .await;
+
+    // The account deletes itself: it and its posts are gone here, and so is everything it
+    // added to alice's counters.
     let gone = json!({"@context": ctx, "id": format!("{}/deletes/me", peer.base), "type": "Delete", "actor": old_uri, "object": old_uri});
     assert_eq!(peer.deliver(&a, gone).await, StatusCode::ACCEPTED);
     eventually("the account to be removed", || async {
@@ -818,4 +892,5 @@ async fn deletes_win_over_late_creates_and_remove_accounts() {
             .then_some(())
     })
     .await;
+    assert_eq!(counters().await, [0, 0, 0, 0, 0]);
 }
