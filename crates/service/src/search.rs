@@ -57,11 +57,13 @@ impl Services {
                 self.known_url(q).await?
             };
             match found {
-                Some(Resolved::Account(a)) if wants(SearchType::Accounts) => out.accounts = vec![a],
-                Some(Resolved::Status(s)) if wants(SearchType::Statuses) => {
-                    if self.can_see(vid, &s).await? {
-                        out.statuses = vec![self.status_view(s, vid).await?];
-                    }
+                Some(Resolved::Account(a)) if wants(SearchType::Accounts) => {
+                    out.accounts = vec![a];
+                }
+                Some(Resolved::Status(s))
+                    if wants(SearchType::Statuses) && self.can_see(vid, &s).await? =>
+                {
+                    out.statuses = vec![self.status_view(s, vid).await?];
                 }
                 _ => {}
             }

@@ -31,14 +31,22 @@ pub async fn outbox(State(state): State<AppState>) -> ApiResult<Response> {
 }
 
 /// Whether a request is for one of our ActivityPub documents that authorized-fetch mode
-/// guards: actors, statuses and their collections, as servers fetch them. The instance
-/// actor stays public (servers need its key to check our signed fetches), and so do
-/// WebFinger, NodeInfo and every page served as HTML.
+/// guards: actors and statuses when asked for as ActivityPub (the same URLs are pages for
+/// browsers), and their collections (outbox, followers, replies…), which are JSON only.
+/// The instance actor stays public (servers need its key to check our signed fetches), and
+/// so do WebFinger, NodeInfo and every page served as HTML.
 fn guarded(method: &axum::http::Method, uri: &Uri, headers: &HeaderMap) -> bool {
+    if method != axum::http::Method::GET && method != axum::http::Method::HEAD {
+        return false;
+    }
     let path = uri.path();
-    (method == axum::http::Method::GET || method == axum::http::Method::HEAD)
-        && (path.starts_with("/users/") || path.starts_with("/@"))
-        && wants_activity_json(headers)
+    if let Some(rest) = path.strip_prefix("/users/") {
+        // `/users/{name}` and `/users/{name}/statuses/{id}` have an HTML side.
+        let segments: Vec<&str> = rest.split('/').collect();
+        let has_page = segments.len() == 1 || (segments.len() == 3 && segments[1] == "statuses");
+        return !has_page || wants_activity_json(headers);
+    }
+    path.starts_with("/@") && wants_activity_json(headers)
 }
 
 /// Authorized-fetch mode (Mastodon's `AUTHORIZED_FETCH`): a guarded request must carry a

@@ -197,6 +197,12 @@ async fn authorized_fetch_serves_documents_only_to_signed_requests() {
         assert_eq!(code, StatusCode::UNAUTHORIZED, "{path}: {body}");
         assert!(body["error"].is_string(), "{path}: {body}");
     }
+    // Collections are JSON whatever the Accept header says: guarded without one too.
+    let replies_path = format!("{status_path}/replies?page=true");
+    for path in ["/users/alice/outbox", replies_path.as_str()] {
+        let r = a.get(path, None).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{path}: {}", r.text());
+    }
     // ... while the instance actor, WebFinger, NodeInfo and HTML pages stay public.
     assert_eq!(ap_get(&a, "/actor").await.0, StatusCode::OK);
     assert_eq!(
