@@ -2,7 +2,9 @@
 //! names a.test, b.test and c.test — each listening on its own loopback port, reached through
 //! `federation_hosts` (`c.test=127.0.0.1:PORT`), so domains carry no port and `@user@host`
 //! mentions work. The binary's own wiring end to end: TLS, the outbound client from config,
-//! the job workers, and deliveries that survive a `kill -9` of the sender and an outage of
+//! the job workers. One conversation: follows (unlocked, and locked with approval), a post in
+//! each visibility reaching exactly its audience, a reply, a like and a boost, an edit, a
+//! delete, a block — and deliveries that survive a `kill -9` of the sender and an outage of
 //! the receiver.
 #![allow(clippy::unwrap_used)]
 
@@ -164,13 +166,27 @@ impl<'a> User<'a> {
     }
 
     async fn post(&self, path: &str, form: &str) -> Value {
+        self.send(axum::http::Method::POST, path, form).await
+    }
+
+    async fn send(&self, method: axum::http::Method, path: &str, form: &str) -> Value {
         json(
             self.client,
-            Request::post(format!("{}{path}", self.base), form.to_string())
+            Request::new(method, format!("{}{path}", self.base))
+                .body(form.to_string())
                 .header("content-type", "application/x-www-form-urlencoded")
                 .header("authorization", &format!("Bearer {}", self.token)),
         )
         .await
+    }
+
+    /// The status with `uri` as this user's server knows it (its local id differs).
+    async fn find(&self, uri: &str) -> Option<Value> {
+        let q: String = form_urlencoded::byte_serialize(uri.as_bytes()).collect();
+        let r = self
+            .get(&format!("/api/v2/search?q={q}&type=statuses"))
+            .await;
+        r["statuses"].as_array().and_then(|s| s.first().cloned())
     }
 
     /// Resolves `acct` through WebFinger and follows it; returns its local id.
@@ -281,6 +297,130 @@ async fn three_servers_over_https_converse_and_deliveries_survive_kill_9() {
     assert!(!carol.server_knows(dm["uri"].as_str().unwrap()).await);
     assert!(!carol.home_has("only for you").await);
 
+    // carol is locked: bob's follow waits until she approves it.
+    let me = carol
+        .send(
+            axum::http::Method::PATCH,
+            "/api/v1/accounts/update_credentials",
+            "locked=true",
+        )
+        .await;
+    assert_eq!(me["locked"], true);
+    let carol_at_b = bob.follow("carol@c.test").await;
+    let rel = bob
+        .get(&format!("/api/v1/accounts/relationships?id[]={carol_at_b}"))
+        .await;
+    assert_eq!(rel[0]["requested"], true, "{rel}");
+    let mut requests = Value::Null;
+    eventually("carol to see bob's request", async || {
+        requests = carol.get("/api/v1/follow_requests").await;
+        requests.as_array().is_some_and(|r| !r.is_empty())
+    })
+    .await;
+    assert_eq!(requests[0]["acct"], "bob@b.test");
+    let bob_at_c = requests[0]["id"].as_str().unwrap().to_string();
+    carol
+        .post(&format!("/api/v1/follow_requests/{bob_at_c}/authorize"), "")
+        .await;
+    eventually("bob's follow of carol to be accepted", async || {
+        let rel = bob
+            .get(&format!("/api/v1/accounts/relationships?id[]={carol_at_b}"))
+            .await;
+        rel[0]["following"] == true
+    })
+    .await;
+
+    // A public and an unlisted post reach both of bob's followers; only the public one
+    // is on their servers' federated timelines.
+    let public = bob.post("/api/v1/statuses", "status=hello+fediverse").await;
+    let unlisted = bob
+        .post("/api/v1/statuses", "status=quietly&visibility=unlisted")
+        .await;
+    let (pu, un) = (
+        public["uri"].as_str().unwrap().to_string(),
+        unlisted["uri"].as_str().unwrap().to_string(),
+    );
+    for who in [&alice, &carol] {
+        eventually("both posts in the home timeline", async || {
+            who.home_has("hello fediverse").await && who.home_has("quietly").await
+        })
+        .await;
+        let federated = who.get("/api/v1/timelines/public?remote=true").await;
+        let uris: Vec<&str> = federated
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|s| s["uri"].as_str())
+            .collect();
+        assert!(
+            uris.contains(&pu.as_str()) && !uris.contains(&un.as_str()),
+            "{uris:?}"
+        );
+    }
+
+    // alice replies, likes and boosts; bob's server sees all three.
+    let at_a = alice.find(&pu).await.expect("the public post at a");
+    let at_a_id = at_a["id"].as_str().unwrap();
+    let reply = alice
+        .post(
+            "/api/v1/statuses",
+            &format!("status=%40bob%40b.test+nice&in_reply_to_id={at_a_id}"),
+        )
+        .await;
+    alice
+        .post(&format!("/api/v1/statuses/{at_a_id}/favourite"), "")
+        .await;
+    alice
+        .post(&format!("/api/v1/statuses/{at_a_id}/reblog"), "")
+        .await;
+    let public_id = public["id"].as_str().unwrap();
+    eventually("the reply, the like and the boost at b", async || {
+        let s = bob.get(&format!("/api/v1/statuses/{public_id}")).await;
+        s["replies_count"] == 1 && s["favourites_count"] == 1 && s["reblogs_count"] == 1
+    })
+    .await;
+    let ctx = bob
+        .get(&format!("/api/v1/statuses/{public_id}/context"))
+        .await;
+    assert_eq!(ctx["descendants"][0]["uri"], reply["uri"]);
+    let kinds: Vec<String> = bob
+        .get("/api/v1/notifications")
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|n| n["type"].as_str().map(str::to_string))
+        .collect();
+    for kind in ["mention", "favourite", "reblog", "follow"] {
+        assert!(kinds.iter().any(|k| k == kind), "{kind} in {kinds:?}");
+    }
+    // carol follows bob, not alice: alice's boost doesn't reach her.
+    assert!(!carol.server_knows(reply["uri"].as_str().unwrap()).await);
+
+    // bob edits the public post and deletes the unlisted one.
+    bob.send(
+        axum::http::Method::PUT,
+        &format!("/api/v1/statuses/{public_id}"),
+        "status=hello+fediverse%2C+edited",
+    )
+    .await;
+    bob.send(
+        axum::http::Method::DELETE,
+        &format!("/api/v1/statuses/{}", unlisted["id"].as_str().unwrap()),
+        "",
+    )
+    .await;
+    for who in [&alice, &carol] {
+        eventually("the edit and the delete", async || {
+            let edited = who
+                .find(&pu)
+                .await
+                .is_some_and(|s| s["content"].as_str().unwrap_or("").contains("edited"));
+            edited && who.find(&un).await.is_none()
+        })
+        .await;
+    }
+
     // c goes down hard; bob posts; b's delivery to c fails and waits for a retry.
     c.0.kill().unwrap();
     c.0.wait().unwrap();
@@ -317,6 +457,21 @@ async fn three_servers_over_https_converse_and_deliveries_survive_kill_9() {
         waiting_deliveries(&net, "b.test") == 0
     })
     .await;
+
+    // carol blocks bob: his server learns it, and she is no longer among his follows.
+    carol
+        .post(&format!("/api/v1/accounts/{bob_at_c}/block"), "")
+        .await;
+    eventually("b to learn of the block", async || {
+        let rel = bob
+            .get(&format!("/api/v1/accounts/relationships?id[]={carol_at_b}"))
+            .await;
+        rel[0]["blocked_by"] == true && rel[0]["following"] == false
+    })
+    .await;
+    let me = bob.get("/api/v1/accounts/verify_credentials").await;
+    assert_eq!(me["followers_count"], 1, "carol's block removed her follow");
+
     let _ = std::fs::remove_dir_all(&dir);
 }
 
