@@ -33,19 +33,23 @@ fn from_row(row: &AnyRow) -> Result<Job> {
     })
 }
 
+/// Adds a job. Jobs with the same `group` in a queue run one at a time, in the order they
+/// were enqueued (by id); `None` runs whenever a worker is free.
 pub async fn enqueue<'e, E: Executor<'e, Database = Any>>(
     e: E,
     id: i64,
     queue: &str,
+    group: Option<&str>,
     payload: &str,
     run_at: Timestamp,
 ) -> Result<()> {
     sqlx::query(
-        "INSERT INTO jobs (id, queue, payload, attempts, run_at, created_at) \
-         VALUES ($1, $2, $3, 0, $4, $5)",
+        "INSERT INTO jobs (id, queue, group_key, payload, attempts, run_at, created_at) \
+         VALUES ($1, $2, $3, $4, 0, $5, $6)",
     )
     .bind(id)
     .bind(queue.to_string())
+    .bind(group.map(str::to_string))
     .bind(payload.to_string())
     .bind(run_at.millis())
     .bind(Timestamp::now().millis())
@@ -56,7 +60,9 @@ pub async fn enqueue<'e, E: Executor<'e, Database = Any>>(
 
 /// Claims up to `limit` due jobs of `queue` for `lease_secs`. On PostgreSQL concurrent
 /// workers skip each other's rows (`FOR UPDATE SKIP LOCKED`); SQLite has one writer, so the
-/// transaction alone serialises claims.
+/// transaction alone serialises claims. A grouped job is claimed only when no other job of
+/// its group is running and none enqueued before it is due — so at most one per group runs,
+/// the oldest first (a job waiting for its retry does not hold the others back).
 pub async fn claim(db: &Db, queue: &str, limit: i64, lease_secs: i64) -> Result<Vec<Job>> {
     let now = Timestamp::now();
     let mut tx = db.begin().await?;
@@ -65,8 +71,13 @@ pub async fn claim(db: &Db, queue: &str, limit: i64, lease_secs: i64) -> Result<
         Backend::Sqlite => "",
     };
     let ids: Vec<i64> = sqlx::query_scalar(&format!(
-        "SELECT id FROM jobs WHERE queue = $1 AND failed_at IS NULL AND run_at <= $2 \
-         AND (locked_until IS NULL OR locked_until < $2) ORDER BY run_at, id LIMIT $3{lock}"
+        "SELECT id FROM jobs j WHERE queue = $1 AND failed_at IS NULL AND run_at <= $2 \
+         AND (locked_until IS NULL OR locked_until < $2) \
+         AND (group_key IS NULL OR NOT EXISTS (SELECT 1 FROM jobs k \
+              WHERE k.queue = j.queue AND k.group_key = j.group_key AND k.id <> j.id \
+              AND k.failed_at IS NULL \
+              AND (k.locked_until >= $2 OR (k.id < j.id AND k.run_at <= $2)))) \
+         ORDER BY run_at, id LIMIT $3{lock}"
     ))
     .bind(queue.to_string())
     .bind(now.millis())

@@ -35,6 +35,7 @@ static MIGRATIONS: &[Migration] = &[
     migration!(7, "0007_blocks"),
     migration!(8, "0008_unavailable_domains"),
     migration!(12, "0012_settings"),
+    migration!(13, "0013_job_groups"),
 ];
 
 pub fn migrations() -> &'static [Migration] {

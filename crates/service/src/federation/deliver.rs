@@ -34,6 +34,7 @@ impl Services {
         self.enqueue(
             conn,
             Queue::Delivery,
+            None,
             &json!({ "sender_id": sender_id, "inbox": inbox, "activity": activity }),
         )
         .await

@@ -99,9 +99,12 @@ impl Services {
             }
         }
         let mut tx = self.db().begin().await.or_internal()?;
+        // One actor's activities are processed in the order they came: a Create must not
+        // race its own Update or Delete, a Follow its Undo.
         self.enqueue(
             &mut tx,
             Queue::Inbox,
+            Some(&owner.id.to_string()),
             &json!({ "actor_id": owner.id, "activity": value }),
         )
         .await?;

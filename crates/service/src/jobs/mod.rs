@@ -91,16 +91,19 @@ const POLL: Duration = Duration::from_secs(2);
 
 impl Services {
     /// Enqueues inside the caller's transaction, so the job exists exactly when the write does.
+    /// Jobs sharing a `group` run one at a time, in order.
     pub(crate) async fn enqueue(
         &self,
         conn: &mut bonsai_db::Conn,
         queue: Queue,
+        group: Option<&str>,
         payload: &serde_json::Value,
     ) -> Result<()> {
         jobs::enqueue(
             &mut *conn,
             self.next_id(),
             queue.name(),
+            group,
             &payload.to_string(),
             Timestamp::now(),
         )

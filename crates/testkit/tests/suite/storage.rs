@@ -339,16 +339,24 @@ async fn jobs_are_claimed_once_leased_retried_and_failed() {
             t.db.writer(),
             id,
             "delivery",
+            None,
             &format!("{{\"n\":{id}}}"),
             now,
         )
         .await
         .unwrap();
     }
-    jobs::enqueue(t.db.writer(), 4, "delivery", "{}", now.plus_secs(3600))
-        .await
-        .unwrap();
-    jobs::enqueue(t.db.writer(), 5, "inbox", "{}", now)
+    jobs::enqueue(
+        t.db.writer(),
+        4,
+        "delivery",
+        None,
+        "{}",
+        now.plus_secs(3600),
+    )
+    .await
+    .unwrap();
+    jobs::enqueue(t.db.writer(), 5, "inbox", None, "{}", now)
         .await
         .unwrap();
 
@@ -389,17 +397,75 @@ async fn jobs_are_claimed_once_leased_retried_and_failed() {
 }
 
 #[tokio::test]
+async fn grouped_jobs_run_one_at_a_time_in_order() {
+    use bonsai_db::jobs;
+    let t = test_db().await;
+    let now = Timestamp::now();
+    // Actor "a" sent 1, 2, 3; actor "b" sent 4; 5 belongs to no group.
+    for (id, group) in [
+        (1, Some("a")),
+        (2, Some("a")),
+        (4, Some("b")),
+        (3, Some("a")),
+        (5, None),
+    ] {
+        jobs::enqueue(t.db.writer(), id, "inbox", group, "{}", now)
+            .await
+            .unwrap();
+    }
+    let ids = |jobs: Vec<jobs::Job>| jobs.iter().map(|j| j.id).collect::<Vec<_>>();
+    // One per group, the oldest first; ungrouped jobs are not held back.
+    let first = ids(jobs::claim(&t.db, "inbox", 10, 300).await.unwrap());
+    assert_eq!(first, vec![1, 4, 5]);
+    // While 1 runs, 2 waits.
+    assert!(jobs::claim(&t.db, "inbox", 10, 300)
+        .await
+        .unwrap()
+        .is_empty());
+    jobs::complete(t.db.writer(), 1).await.unwrap();
+    assert_eq!(
+        ids(jobs::claim(&t.db, "inbox", 10, 300).await.unwrap()),
+        vec![2]
+    );
+    // A job waiting for its retry does not hold the rest of its group back.
+    jobs::retry(t.db.writer(), 2, now.plus_secs(3600), "timeout")
+        .await
+        .unwrap();
+    assert_eq!(
+        ids(jobs::claim(&t.db, "inbox", 10, 300).await.unwrap()),
+        vec![3]
+    );
+    // A failed job doesn't either.
+    jobs::enqueue(t.db.writer(), 6, "inbox", Some("b"), "{}", now)
+        .await
+        .unwrap();
+    jobs::fail(t.db.writer(), 4, "bad").await.unwrap();
+    assert_eq!(
+        ids(jobs::claim(&t.db, "inbox", 10, 300).await.unwrap()),
+        vec![6]
+    );
+    // The same group in another queue is another group.
+    jobs::enqueue(t.db.writer(), 7, "delivery", Some("a"), "{}", now)
+        .await
+        .unwrap();
+    assert_eq!(
+        ids(jobs::claim(&t.db, "delivery", 10, 300).await.unwrap()),
+        vec![7]
+    );
+}
+
+#[tokio::test]
 async fn jobs_can_be_made_due_now_and_counted() {
     use bonsai_db::jobs;
     let t = test_db().await;
     let now = Timestamp::now();
     let later = now.plus_secs(3600);
     for id in 1..=4 {
-        jobs::enqueue(t.db.writer(), id, "delivery", "{}", later)
+        jobs::enqueue(t.db.writer(), id, "delivery", None, "{}", later)
             .await
             .unwrap();
     }
-    jobs::enqueue(t.db.writer(), 9, "inbox", "{}", now)
+    jobs::enqueue(t.db.writer(), 9, "inbox", None, "{}", now)
         .await
         .unwrap();
     // 1 is failed for good, 2 is held by a worker; 3 and 4 wait an hour.
