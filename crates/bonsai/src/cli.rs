@@ -56,6 +56,11 @@ enum AdminCommand {
         #[command(subcommand)]
         command: JobsCommand,
     },
+    /// Reports filed by users here and received from other servers (Flag).
+    Reports {
+        #[command(subcommand)]
+        command: ReportsCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -69,6 +74,19 @@ enum JobsCommand {
         /// Also revive jobs that were given up, with a fresh count of attempts.
         #[arg(long)]
         failed: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReportsCommand {
+    /// List reports, newest first.
+    List {
+        /// How many to show.
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+        /// Show reports older than this report id (paging).
+        #[arg(long)]
+        max_id: Option<i64>,
     },
 }
 
@@ -87,6 +105,26 @@ enum AccountCommand {
     },
     /// List local accounts.
     List,
+    /// Add or remove an alias (`alsoKnownAs`): an account that may move to this one.
+    Alias {
+        #[arg(long)]
+        username: String,
+        /// The other account's ActivityPub id (or `user@domain`).
+        #[arg(long, conflicts_with = "remove", required_unless_present = "remove")]
+        add: Option<String>,
+        /// An alias to drop.
+        #[arg(long)]
+        remove: Option<String>,
+    },
+    /// Move an account to another one (here or elsewhere) that lists it as an alias: its
+    /// followers follow the new account.
+    Move {
+        #[arg(long)]
+        username: String,
+        /// The new account's ActivityPub id (or `user@domain`).
+        #[arg(long)]
+        to: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -144,7 +182,55 @@ pub async fn run(args: Args) -> Result<()> {
             services.db().close().await;
             result
         }
+        Command::Admin {
+            command: AdminCommand::Reports { command },
+        } => {
+            let services = services(&config).await?;
+            let result = reports_command(&services, command).await;
+            services.db().close().await;
+            result
+        }
         Command::Serve => serve(config).await,
+    }
+}
+
+async fn reports_command(services: &Services, command: ReportsCommand) -> Result<()> {
+    match command {
+        ReportsCommand::List { limit, max_id } => {
+            let page = bonsai_core::model::Page {
+                max_id,
+                since_id: None,
+                min_id: None,
+                limit: limit.clamp(1, 1000),
+            };
+            let list = services.reports(&page).await?;
+            println!(
+                "{:<20} {:<25} {:<30} {:<30} {:<10} {:<9} STATUSES / COMMENT",
+                "ID", "CREATED", "REPORTER", "TARGET", "CATEGORY", "FORWARDED"
+            );
+            for v in list {
+                let r = &v.report;
+                let statuses: Vec<String> = r.status_ids.iter().map(i64::to_string).collect();
+                let comment: String = r
+                    .comment
+                    .chars()
+                    .map(|c| if c.is_control() { ' ' } else { c })
+                    .take(200)
+                    .collect();
+                println!(
+                    "{:<20} {:<25} {:<30} {:<30} {:<10} {:<9} [{}] {}",
+                    r.id,
+                    r.created_at.to_rfc3339(),
+                    v.reporter.acct(),
+                    v.target.acct(),
+                    r.category,
+                    r.forwarded,
+                    statuses.join(","),
+                    comment
+                );
+            }
+            Ok(())
+        }
     }
 }
 
@@ -214,6 +300,35 @@ async fn account_command(services: &Services, command: AccountCommand) -> Result
                     account.id, account.username, email, role
                 );
             }
+            Ok(())
+        }
+        AccountCommand::Alias {
+            username,
+            add,
+            remove,
+        } => {
+            let account = services
+                .local_account(&username)
+                .await
+                .with_context(|| format!("no local account @{username}"))?;
+            let account = match (add, remove) {
+                (Some(uri), _) => services.add_account_alias(account.id, &uri).await?,
+                (None, Some(uri)) => services.remove_account_alias(account.id, &uri).await?,
+                (None, None) => return Err(anyhow!("give --add or --remove")),
+            };
+            println!("aliases of @{}:", account.username);
+            for uri in &account.also_known_as {
+                println!("  {uri}");
+            }
+            Ok(())
+        }
+        AccountCommand::Move { username, to } => {
+            let account = services
+                .local_account(&username)
+                .await
+                .with_context(|| format!("no local account @{username}"))?;
+            let new = services.move_account(account.id, &to).await?;
+            println!("@{} moved to {}", account.username, new.uri);
             Ok(())
         }
     }

@@ -33,6 +33,8 @@ struct FileConfig {
     federation_hosts: Option<MapOrString>,
     federation_blocked_domains: Option<ListOrString>,
     federation_allowed_domains: Option<ListOrString>,
+    federation_silenced_domains: Option<ListOrString>,
+    federation_reject_media_domains: Option<ListOrString>,
     authorized_fetch: Option<bool>,
     extra_ca_file: Option<PathBuf>,
 }
@@ -208,7 +210,10 @@ impl Config {
             Some(v) => match v.trim().to_ascii_lowercase().as_str() {
                 "true" | "1" | "yes" | "on" => true,
                 "false" | "0" | "no" | "off" | "" => false,
-                _ => bail!("{} must be true or false, got {v:?}", key_name("authorized_fetch")),
+                _ => bail!(
+                    "{} must be true or false, got {v:?}",
+                    key_name("authorized_fetch")
+                ),
             },
             None => fc.authorized_fetch.unwrap_or(false),
         };
@@ -254,6 +259,14 @@ impl Config {
             domains("federation_blocked_domains", fc.federation_blocked_domains)?;
         let allowed = domains("federation_allowed_domains", fc.federation_allowed_domains)?;
         instance.allowed_domains = (!allowed.is_empty()).then_some(allowed);
+        instance.silenced_domains = domains(
+            "federation_silenced_domains",
+            fc.federation_silenced_domains,
+        )?;
+        instance.reject_media_domains = domains(
+            "federation_reject_media_domains",
+            fc.federation_reject_media_domains,
+        )?;
         let allow = match env("federation_allow_addresses") {
             Some(v) => IpCidr::parse_list(&v),
             None => match fc.federation_allow_addresses {
@@ -391,6 +404,11 @@ log = "info"
 # federation_blocked_domains = ["spam.example"]
 # Allow-list mode: when set, only these servers (and their subdomains) federate.
 # federation_allowed_domains = ["friends.example"]
+# Servers whose accounts are limited (Mastodon's "silence"): kept out of public timelines;
+# their posts and notifications reach only local users who follow them.
+# federation_silenced_domains = ["loud.example"]
+# Servers whose media (avatars, headers, attachments) is neither stored nor shown.
+# federation_reject_media_domains = ["pics.example"]
 "#;
 
 #[cfg(test)]
@@ -407,14 +425,6 @@ mod tests {
 
     fn load(toml_text: &str) -> Result<Config> {
         Config::from_sources(toml::from_str(toml_text)?)
-    }
-
-    #[test]
-    fn authorized_fetch_is_off_unless_asked_for() -> Result<()> {
-        assert!(!load("")?.instance.authorized_fetch);
-        assert!(load("authorized_fetch = true")?.instance.authorized_fetch);
-        assert!(load("authorized_fetch = \"yes\"").is_err());
-        Ok(())
     }
 
     #[test]
@@ -492,6 +502,34 @@ mod tests {
         let e = err("federation_hosts = \"a.test=nope\"");
         assert!(e.contains("BONSAI_FEDERATION_HOSTS"), "{e}");
         let _ = std::fs::remove_dir_all(&dir);
+        Ok(())
+    }
+
+    #[test]
+    fn authorized_fetch_is_off_unless_asked_for() -> Result<()> {
+        assert!(!load("")?.instance.authorized_fetch);
+        assert!(load("authorized_fetch = true")?.instance.authorized_fetch);
+        assert!(load("authorized_fetch = \"yes\"").is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn silenced_and_reject_media_domains() -> Result<()> {
+        let c = load(
+            "federation_silenced_domains = [\"Loud.example\", \".quiet.example\"]\n\
+             federation_reject_media_domains = \"pics.example, cdn.example\"",
+        )?;
+        assert_eq!(
+            c.instance.silenced_domains,
+            vec!["loud.example".to_string(), "quiet.example".to_string()]
+        );
+        assert!(c.instance.silences("a.loud.example"));
+        assert!(c.instance.rejects_media_from("cdn.example:8443"));
+        let e = load("federation_silenced_domains = [\"https://x.example/\"]")
+            .err()
+            .map(|e| format!("{e:#}"))
+            .unwrap_or_default();
+        assert!(e.contains("BONSAI_FEDERATION_SILENCED_DOMAINS"), "{e}");
         Ok(())
     }
 

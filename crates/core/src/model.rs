@@ -65,6 +65,11 @@ pub struct Account {
     pub last_status_at: Option<Timestamp>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// The ActivityPub ids of the account's other accounts (`alsoKnownAs`): a move *to* this
+    /// account from one of them is accepted.
+    pub also_known_as: Vec<String>,
+    /// The account this one moved to (`movedTo`), once it has.
+    pub moved_to_account_id: Option<i64>,
 }
 
 impl Account {
@@ -195,6 +200,8 @@ pub struct Relationship {
     pub requested_by: bool,
     pub blocking: bool,
     pub blocked_by: bool,
+    /// The other account is on a server the viewer blocks.
+    pub domain_blocking: bool,
 }
 
 /// `max_id`/`since_id`/`min_id`/`limit` as every Mastodon list takes them.
@@ -232,4 +239,106 @@ impl RemoteEndpoints {
             &self.shared_inbox_url
         }
     }
+}
+
+/// A custom emoji as statuses and profiles show it. `domain` is `None` for this server's own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomEmoji {
+    pub shortcode: String,
+    pub domain: Option<String>,
+    /// The ActivityPub id of the `Emoji` object, when its server gave one.
+    pub uri: String,
+    pub image_url: String,
+    pub visible_in_picker: bool,
+}
+
+/// What kind of media an attachment is, as Mastodon's `MediaAttachment#type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MediaType {
+    Image,
+    Gifv,
+    Video,
+    Audio,
+    Unknown,
+}
+
+impl MediaType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MediaType::Image => "image",
+            MediaType::Gifv => "gifv",
+            MediaType::Video => "video",
+            MediaType::Audio => "audio",
+            MediaType::Unknown => "unknown",
+        }
+    }
+
+    /// From a MIME type as Mastodon classifies it: `image/*`, `video/*`, `audio/*`, else unknown.
+    pub fn from_mime(mime: &str) -> Self {
+        let essence = mime.split(';').next().unwrap_or("").trim();
+        let major = essence.split('/').next().unwrap_or("");
+        match major.to_ascii_lowercase().as_str() {
+            "image" => MediaType::Image,
+            "video" => MediaType::Video,
+            "audio" => MediaType::Audio,
+            _ => MediaType::Unknown,
+        }
+    }
+}
+
+impl std::str::FromStr for MediaType {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, ()> {
+        match s {
+            "image" => Ok(MediaType::Image),
+            "gifv" => Ok(MediaType::Gifv),
+            "video" => Ok(MediaType::Video),
+            "audio" => Ok(MediaType::Audio),
+            "unknown" => Ok(MediaType::Unknown),
+            _ => Err(()),
+        }
+    }
+}
+
+/// Pixel size of one version of a media file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MediaSize {
+    pub width: u32,
+    pub height: u32,
+}
+
+/// Focal point for cropping, each coordinate in -1.0..=1.0.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct MediaFocus {
+    pub x: f64,
+    pub y: f64,
+}
+
+/// What is known about a file without decoding it (Mastodon's `file_meta`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MediaMeta {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original: Option<MediaSize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub focus: Option<MediaFocus>,
+}
+
+/// A media attachment. Only remote ones exist for now: `remote_url` is the other server's file,
+/// nothing is cached here.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MediaAttachment {
+    pub id: i64,
+    pub status_id: Option<i64>,
+    pub account_id: i64,
+    pub kind: MediaType,
+    /// The MIME type the other server gave.
+    pub content_type: Option<String>,
+    pub remote_url: String,
+    /// A preview image the other server gave (`icon`).
+    pub thumbnail_remote_url: Option<String>,
+    /// Alt text.
+    pub description: Option<String>,
+    pub blurhash: Option<String>,
+    pub meta: MediaMeta,
+    pub created_at: Timestamp,
 }

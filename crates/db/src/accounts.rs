@@ -5,13 +5,14 @@ use sqlx::{Any, Executor};
 
 use crate::error::{DbError, Result};
 use crate::query::Sql;
-use crate::row::{flag, int, opt_text, opt_time, text, time};
+use crate::row::{flag, int, opt_int, opt_text, opt_time, text, time};
 use bonsai_core::model::{Account, Field};
 use bonsai_core::timestamp::Timestamp;
 
 const COLS: &str = "id, username, domain, display_name, note, note_source, locked, bot, \
     discoverable, fields, uri, url, public_key_pem, private_key_pem, followers_count, \
-    following_count, statuses_count, last_status_at, created_at, updated_at";
+    following_count, statuses_count, last_status_at, created_at, updated_at, also_known_as, \
+    moved_to_account_id";
 
 fn from_row(row: &AnyRow) -> Result<Account> {
     let domain = text(row, "domain")?;
@@ -20,6 +21,12 @@ fn from_row(row: &AnyRow) -> Result<Account> {
         column: "fields",
         detail: e.to_string(),
     })?;
+    let aka_json = text(row, "also_known_as")?;
+    let also_known_as: Vec<String> =
+        serde_json::from_str(&aka_json).map_err(|e| DbError::Corrupt {
+            column: "also_known_as",
+            detail: e.to_string(),
+        })?;
     Ok(Account {
         id: int(row, "id")?,
         username: text(row, "username")?,
@@ -41,7 +48,13 @@ fn from_row(row: &AnyRow) -> Result<Account> {
         last_status_at: opt_time(row, "last_status_at")?,
         created_at: time(row, "created_at")?,
         updated_at: time(row, "updated_at")?,
+        also_known_as,
+        moved_to_account_id: opt_int(row, "moved_to_account_id")?,
     })
+}
+
+fn aliases_json(aliases: &[String]) -> String {
+    serde_json::to_string(aliases).unwrap_or_else(|_| "[]".into())
 }
 
 fn fields_json(fields: &[Field]) -> String {
@@ -51,8 +64,9 @@ fn fields_json(fields: &[Field]) -> String {
 pub async fn insert<'e, E: Executor<'e, Database = Any>>(e: E, a: &Account) -> Result<()> {
     sqlx::query(
         "INSERT INTO accounts (id, username, domain, display_name, note, note_source, locked, bot, \
-         discoverable, fields, uri, url, public_key_pem, private_key_pem, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+         discoverable, fields, uri, url, public_key_pem, private_key_pem, created_at, updated_at, \
+         also_known_as, moved_to_account_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
     )
     .bind(a.id)
     .bind(a.username.clone())
@@ -70,6 +84,8 @@ pub async fn insert<'e, E: Executor<'e, Database = Any>>(e: E, a: &Account) -> R
     .bind(a.private_key_pem.clone())
     .bind(a.created_at.millis())
     .bind(a.updated_at.millis())
+    .bind(aliases_json(&a.also_known_as))
+    .bind(a.moved_to_account_id)
     .execute(e)
     .await?;
     Ok(())
@@ -297,7 +313,7 @@ pub async fn upsert_remote(
             "UPDATE accounts SET username = $2, display_name = $3, note = $4, locked = $5, bot = $6, \
              discoverable = $7, fields = $8, url = $9, public_key_pem = $10, inbox_url = $11, \
              shared_inbox_url = $12, followers_url = $13, key_id = $14, fetched_at = $15, \
-             updated_at = $15 WHERE id = $1",
+             updated_at = $15, also_known_as = $16 WHERE id = $1",
         )
         .bind(existing.id)
         .bind(a.username.clone())
@@ -314,6 +330,7 @@ pub async fn upsert_remote(
         .bind(ep.followers_url.clone())
         .bind(ep.key_id.clone())
         .bind(fetched_at.millis())
+        .bind(aliases_json(&a.also_known_as))
         .execute(&mut *conn)
         .await?;
         return Ok(existing.id);
@@ -332,6 +349,38 @@ pub async fn upsert_remote(
     .execute(&mut *conn)
     .await?;
     Ok(a.id)
+}
+
+/// Replaces an account's `alsoKnownAs` list.
+pub async fn set_also_known_as<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    id: i64,
+    aliases: &[String],
+    updated_at: Timestamp,
+) -> Result<()> {
+    sqlx::query("UPDATE accounts SET also_known_as = $2, updated_at = $3 WHERE id = $1")
+        .bind(id)
+        .bind(aliases_json(aliases))
+        .bind(updated_at.millis())
+        .execute(e)
+        .await?;
+    Ok(())
+}
+
+/// Records that account `id` moved to `target` (its `movedTo`).
+pub async fn set_moved_to<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    id: i64,
+    target: i64,
+    updated_at: Timestamp,
+) -> Result<()> {
+    sqlx::query("UPDATE accounts SET moved_to_account_id = $2, updated_at = $3 WHERE id = $1")
+        .bind(id)
+        .bind(target)
+        .bind(updated_at.millis())
+        .execute(e)
+        .await?;
+    Ok(())
 }
 
 pub async fn endpoints<'e, E: Executor<'e, Database = Any>>(

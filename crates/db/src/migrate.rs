@@ -34,8 +34,12 @@ static MIGRATIONS: &[Migration] = &[
     migration!(6, "0006_status_edits"),
     migration!(7, "0007_blocks"),
     migration!(8, "0008_unavailable_domains"),
+    migration!(9, "0009_tombstones_and_emojis"),
+    migration!(10, "0010_domain_blocks_and_reports"),
     migration!(12, "0012_settings"),
     migration!(13, "0013_job_groups"),
+    migration!(14, "0014_media_attachments"),
+    migration!(15, "0015_account_moves"),
 ];
 
 pub fn migrations() -> &'static [Migration] {

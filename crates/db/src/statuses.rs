@@ -450,3 +450,37 @@ pub async fn clear_tags<'e, E: Executor<'e, Database = Any>>(e: E, status_id: i6
         .await?;
     Ok(())
 }
+
+/// Whose replies a `replies` collection page lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RepliesBy {
+    /// The parent's author replying to themself.
+    Author(i64),
+    /// Everyone but the parent's author.
+    Others(i64),
+}
+
+/// Public and unlisted replies to `parent_id`, oldest first, above `min_id`: the pages of an
+/// ActivityPub `replies` collection.
+pub async fn public_replies<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    parent_id: i64,
+    by: RepliesBy,
+    min_id: Option<i64>,
+    limit: i64,
+) -> Result<Vec<Status>> {
+    let mut q = Sql::new(&format!(
+        "SELECT {COLS} FROM statuses s WHERE s.in_reply_to_id = "
+    ));
+    q.bind(parent_id);
+    q.push(" AND s.reblog_of_id IS NULL AND s.visibility IN ('public', 'unlisted')");
+    match by {
+        RepliesBy::Author(a) => q.push(" AND s.account_id = ").bind(a),
+        RepliesBy::Others(a) => q.push(" AND s.account_id <> ").bind(a),
+    };
+    if let Some(min) = min_id {
+        q.push(" AND s.id > ").bind(min);
+    }
+    q.push(" ORDER BY s.id ASC LIMIT ").bind(limit);
+    q.fetch_all(e).await?.iter().map(from_row).collect()
+}

@@ -40,6 +40,49 @@ fn not_blocked(q: &mut Sql, viewer: i64) {
     q.push(" AND b.account_id = s.account_id))");
 }
 
+/// `AND` neither the author nor a boosted post's author is on a server `viewer` blocks.
+fn not_domain_blocked(q: &mut Sql, viewer: i64) {
+    q.push(
+        " AND NOT EXISTS (SELECT 1 FROM account_domain_blocks adb JOIN accounts da \
+         ON da.domain = adb.domain WHERE adb.account_id = ",
+    );
+    q.bind(viewer);
+    q.push(
+        " AND (da.id = s.account_id OR da.id = \
+         (SELECT r.account_id FROM statuses r WHERE r.id = s.reblog_of_id)))",
+    );
+}
+
+/// `'%'`, `'_'` and `'\'` taken literally in a `LIKE … ESCAPE '\'` pattern.
+fn like_literal(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+/// `AND` the author is not on one of `domains` (a domain covers its subdomains; accounts'
+/// domains may carry a port).
+fn not_on_domains(q: &mut Sql, domains: &[String]) {
+    if domains.is_empty() {
+        return;
+    }
+    q.push(" AND NOT EXISTS (SELECT 1 FROM accounts sa WHERE sa.id = s.account_id AND (");
+    for (i, d) in domains.iter().enumerate() {
+        if i > 0 {
+            q.push(" OR ");
+        }
+        let lit = like_literal(d);
+        q.push("sa.domain = ").bind(d.clone());
+        q.push(" OR sa.domain LIKE ").bind(format!("{lit}:%"));
+        q.push(" ESCAPE '\\' OR sa.domain LIKE ")
+            .bind(format!("%.{lit}"));
+        q.push(" ESCAPE '\\' OR sa.domain LIKE ")
+            .bind(format!("%.{lit}:%"));
+        q.push(" ESCAPE '\\'");
+    }
+    q.push("))");
+}
+
 /// Replies are left out of public lists unless they continue the author's own thread.
 const NOT_A_REPLY: &str =
     " AND (s.in_reply_to_id IS NULL OR s.in_reply_to_account_id = s.account_id)";
@@ -62,28 +105,82 @@ async fn run<'e, E: Executor<'e, Database = Any>>(
 }
 
 /// The viewer's own statuses and those of accounts they follow that they may see.
+///
+/// Bounded by the page size rather than by the followees' history: a page holds at most
+/// `limit` statuses of any one author, so it lies within the `limit` newest visible statuses
+/// (in page order) of each author. The author whose `limit`-th such status is nearest the page
+/// start bounds the page ([`home_bound`]), found with `(account_id, id)` index walks of at most
+/// `limit` visible rows per followee; the page itself then reads only statuses past that bound.
 pub async fn home<'e, E: Executor<'e, Database = Any>>(
     e: E,
     viewer: i64,
     page: &Page,
 ) -> Result<Vec<Status>> {
+    // Which of an author's statuses the viewer sees on home: the same in the bound and the page.
+    let filters = |q: &mut Sql| {
+        visible_to(q, Some(viewer));
+        not_domain_blocked(q, viewer);
+    };
     let mut q = Sql::new(&format!(
-        "SELECT {COLS} FROM statuses s WHERE (s.account_id = "
+        "SELECT {COLS} FROM statuses s WHERE s.account_id IN ("
     ));
-    q.bind(viewer);
-    q.push(" OR s.account_id IN (SELECT target_account_id FROM follows WHERE account_id = ");
-    q.bind(viewer);
-    q.push("))");
-    visible_to(&mut q, Some(viewer));
+    home_authors(&mut q, viewer);
+    q.push(")");
+    filters(&mut q);
+    home_bound(&mut q, viewer, page, filters);
     q.page("s.id", page);
     run(e, q, page).await
 }
 
-#[derive(Debug, Clone, Copy, Default)]
+/// `SELECT id …`: the viewer and the accounts they follow.
+fn home_authors(q: &mut Sql, viewer: i64) {
+    q.push("SELECT a.id FROM accounts a WHERE a.id = ");
+    q.bind(viewer);
+    q.push(" UNION SELECT f.target_account_id FROM follows f WHERE f.account_id = ");
+    q.bind(viewer);
+}
+
+/// `AND s.id` on the page's side of the nearest per-author bound: for each author, the
+/// `limit`-th status the viewer sees past the page cursor (an index walk on `(account_id, id)`);
+/// the bound is the largest of these (smallest when paging upwards with `min_id`). Authors with
+/// fewer statuses set no bound, and neither does a page where all do.
+fn home_bound(q: &mut Sql, viewer: i64, page: &Page, filters: impl Fn(&mut Sql)) {
+    let (agg, cmp, dir, none) = if page.ascending() {
+        ("MIN", "<=", "ASC", i64::MAX)
+    } else {
+        ("MAX", ">=", "DESC", 0)
+    };
+    q.push(&format!(
+        " AND s.id {cmp} COALESCE((SELECT {agg}(k.id) FROM (SELECT (SELECT s.id FROM statuses s \
+         WHERE s.account_id = h.id"
+    ));
+    filters(q);
+    if let Some(max) = page.max_id {
+        q.push(" AND s.id < ").bind(max);
+    }
+    if let Some(since) = page.since_id {
+        q.push(" AND s.id > ").bind(since);
+    }
+    if let Some(min) = page.min_id {
+        q.push(" AND s.id > ").bind(min);
+    }
+    q.push(&format!(" ORDER BY s.id {dir} LIMIT 1 OFFSET "));
+    q.bind((page.limit - 1).max(0));
+    q.push(") AS id FROM (");
+    home_authors(q, viewer);
+    q.push(") h) k), ");
+    q.bind(none);
+    q.push(")");
+}
+
+#[derive(Debug, Clone, Default)]
 pub struct PublicFilter {
     pub local_only: bool,
     pub remote_only: bool,
     pub only_media: bool,
+    /// Servers whose accounts never appear in public lists (instance-level silence; a domain
+    /// covers its subdomains). Filled in by the service from the instance config.
+    pub silenced_domains: Vec<String>,
 }
 
 pub async fn public<'e, E: Executor<'e, Database = Any>>(
@@ -98,7 +195,9 @@ pub async fn public<'e, E: Executor<'e, Database = Any>>(
     q.push(NOT_A_REPLY);
     if let Some(v) = viewer {
         not_blocked(&mut q, v);
+        not_domain_blocked(&mut q, v);
     }
+    not_on_domains(&mut q, &filter.silenced_domains);
     if filter.local_only {
         q.push(" AND s.local = ").bind(true);
     }
@@ -128,7 +227,9 @@ pub async fn tag<'e, E: Executor<'e, Database = Any>>(
     q.bind(tag_name.to_lowercase());
     if let Some(v) = viewer {
         not_blocked(&mut q, v);
+        not_domain_blocked(&mut q, v);
     }
+    not_on_domains(&mut q, &filter.silenced_domains);
     if filter.local_only {
         q.push(" AND s.local = ").bind(true);
     }

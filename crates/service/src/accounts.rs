@@ -276,6 +276,8 @@ impl Services {
             last_status_at: None,
             created_at: now,
             updated_at: now,
+            also_known_as: Vec::new(),
+            moved_to_account_id: None,
         };
         let mut user = User {
             id: self.next_id(),

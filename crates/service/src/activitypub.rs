@@ -4,11 +4,14 @@
 use bonsai_core::model::{Account, Page, Status};
 use bonsai_core::visibility::Visibility;
 use bonsai_db::follows::{self, Kind, Side};
+use bonsai_db::statuses::RepliesBy;
 use bonsai_db::timelines::{self, AccountFilter};
-use bonsai_db::{accounts, statuses};
+use bonsai_db::{accounts, statuses, tombstones};
 use bonsai_federation::wire::{
-    Actor, Collection, CollectionKind, CollectionRef, Context, Document, ObjectRef,
+    Actor, Collection, CollectionKind, CollectionRef, Context, Document, Object, ObjectRef, Ref,
 };
+
+use crate::convert::{replies_collection, SELF_REPLIES_IN_NOTE};
 
 use crate::error::{DbResultExt, Error, Result};
 use crate::views::StatusView;
@@ -16,6 +19,8 @@ use crate::Services;
 
 /// Items per collection page, as Mastodon serves them.
 const PAGE_SIZE: i64 = 20;
+/// Replies per `replies` page (Mastodon's `DESCENDANTS_LIMIT`).
+const REPLIES_PAGE_SIZE: i64 = 60;
 
 impl Services {
     /// A local account by username, for the actor endpoints.
@@ -28,7 +33,7 @@ impl Services {
 
     pub async fn actor(&self, username: &str) -> Result<Actor> {
         let a = self.local_account(username).await?;
-        Ok(self.actor_document(&a))
+        self.local_actor_document(&a).await
     }
 
     /// The parent's ActivityPub id, for `inReplyTo`.
@@ -52,7 +57,121 @@ impl Services {
             .filter(|s| matches!(s.visibility, Visibility::Public | Visibility::Unlisted))
             .ok_or_else(Error::not_found)?;
         let view = self.status_view(s, None).await?;
-        self.status_activity_or_note(&view).await
+        let mut doc = self.status_activity_or_note(&view).await?;
+        if let Document::Object(note) = &mut doc {
+            // The author's first own replies, as Mastodon embeds them.
+            let own = statuses::public_replies(
+                self.db().reader(),
+                view.status.id,
+                RepliesBy::Author(account.id),
+                None,
+                SELF_REPLIES_IN_NOTE,
+            )
+            .await
+            .or_internal()?;
+            note.replies = Some(CollectionRef::Collection(Box::new(replies_collection(
+                &view.status.uri,
+                &own,
+            ))));
+        }
+        Ok(doc)
+    }
+
+    /// The Tombstone a deleted local status of `username` left, if `id` was one.
+    pub async fn status_tombstone(&self, username: &str, id: i64) -> Result<Option<Object>> {
+        let account = self.local_account(username).await?;
+        let uri = format!(
+            "{}/users/{}/statuses/{id}",
+            self.config().base_url(),
+            account.username
+        );
+        let gone = tombstones::exists(self.db().reader(), &uri)
+            .await
+            .or_internal()?;
+        Ok(gone.then(|| Object::tombstone(uri).with_context(Context::activitystreams())))
+    }
+
+    /// The `replies` collection of a public or unlisted local status, as Mastodon serves it:
+    /// without `page`, the collection with its first page embedded; a page lists the author's
+    /// own replies first (local ones as Notes, remote ones by id), then, with
+    /// `only_other_accounts`, everyone else's. Only public and unlisted replies are listed.
+    pub async fn replies_collection(
+        &self,
+        username: &str,
+        id: i64,
+        page: bool,
+        min_id: Option<i64>,
+        only_other_accounts: bool,
+    ) -> Result<Collection> {
+        let account = self.local_account(username).await?;
+        let parent = statuses::find(self.db().reader(), id)
+            .await
+            .or_internal()?
+            .filter(|s| s.account_id == account.id && s.reblog_of_id.is_none())
+            .filter(|s| matches!(s.visibility, Visibility::Public | Visibility::Unlisted))
+            .ok_or_else(Error::not_found)?;
+        let by = if only_other_accounts {
+            RepliesBy::Others(account.id)
+        } else {
+            RepliesBy::Author(account.id)
+        };
+        let list =
+            statuses::public_replies(self.db().reader(), parent.id, by, min_id, REPLIES_PAGE_SIZE)
+                .await
+                .or_internal()?;
+        let collection_id = format!("{}/replies", parent.uri);
+        let full = list.len() as i64 >= REPLIES_PAGE_SIZE;
+        let last = list.last().map(|s| (s.id, s.account_id));
+        let next = if only_other_accounts {
+            last.filter(|_| full).map(|(last_id, _)| {
+                format!("{collection_id}?min_id={last_id}&only_other_accounts=true&page=true")
+            })
+        } else {
+            // Still the author's own replies while a full page of them ends with theirs.
+            match last {
+                Some((last_id, author)) if full && author == account.id => {
+                    Some(format!("{collection_id}?min_id={last_id}&page=true"))
+                }
+                _ => Some(format!(
+                    "{collection_id}?only_other_accounts=true&page=true"
+                )),
+            }
+        };
+        let views = self.status_views(list, None).await?;
+        let mut items = Vec::with_capacity(views.len());
+        for v in &views {
+            if v.status.local {
+                items.push(ObjectRef::from(
+                    self.note_document(v, Some(parent.uri.as_str())),
+                ));
+            } else {
+                items.push(ObjectRef::from(v.status.uri.clone()));
+            }
+        }
+        let mut query = Vec::new();
+        if let Some(m) = min_id {
+            query.push(format!("min_id={m}"));
+        }
+        if only_other_accounts {
+            query.push("only_other_accounts=true".to_string());
+        }
+        query.push("page=true".to_string());
+        let page_doc = Collection {
+            id: Some(format!("{collection_id}?{}", query.join("&"))),
+            part_of: Some(Ref::new(collection_id.clone())),
+            next: next.map(CollectionRef::Link),
+            items: items.into(),
+            ..Collection::new(CollectionKind::CollectionPage)
+        };
+        if page {
+            return Ok(page_doc.with_context(Context::mastodon()));
+        }
+        Ok(Collection {
+            id: Some(collection_id),
+            first: Some(CollectionRef::Collection(Box::new(page_doc))),
+            ..Collection::new(CollectionKind::Collection)
+        }
+        .with_context(Context::mastodon()))
     }
 
     async fn status_activity_or_note(&self, view: &StatusView) -> Result<Document> {

@@ -42,9 +42,32 @@ pub struct InstanceConfig {
     pub blocked_domains: Vec<String>,
     /// Allow-list mode: only these servers federate.
     pub allowed_domains: Option<Vec<String>>,
+    /// Servers whose accounts are limited (Mastodon's "silence"): kept out of public
+    /// timelines, their posts reach only local followers, and notifications from them reach
+    /// only local users who follow them. A domain covers its subdomains.
+    pub silenced_domains: Vec<String>,
+    /// Servers whose media (avatars, headers, attachments) is neither fetched nor shown.
+    pub reject_media_domains: Vec<String>,
     /// Mastodon's authorized-fetch ("secure") mode: our ActivityPub documents are served only
     /// to requests signed by a server we federate with (the instance actor excepted).
     pub authorized_fetch: bool,
+}
+
+/// `host` of `host` or `host:port`, lower case.
+fn host_of(authority: &str) -> String {
+    authority
+        .rsplit_once(':')
+        .filter(|(_, port)| port.bytes().all(|b| b.is_ascii_digit()))
+        .map_or(authority, |(h, _)| h)
+        .to_lowercase()
+}
+
+/// Does one of `domains` cover `authority` (the same host or a subdomain)?
+fn covered_by(domains: &[String], authority: &str) -> bool {
+    let host = host_of(authority);
+    domains
+        .iter()
+        .any(|d| host == *d || host.ends_with(&format!(".{d}")))
 }
 
 impl InstanceConfig {
@@ -61,6 +84,8 @@ impl InstanceConfig {
             password_hash_concurrency: 2,
             blocked_domains: Vec::new(),
             allowed_domains: None,
+            silenced_domains: Vec::new(),
+            reject_media_domains: Vec::new(),
             authorized_fetch: false,
         }
     }
@@ -72,18 +97,22 @@ impl InstanceConfig {
 
     /// May we federate with the server at `authority` (`host` or `host:port`)?
     pub fn federates_with(&self, authority: &str) -> bool {
-        let host = authority
-            .rsplit_once(':')
-            .filter(|(_, port)| port.bytes().all(|b| b.is_ascii_digit()))
-            .map_or(authority, |(h, _)| h)
-            .to_lowercase();
-        let covers = |d: &String| host == *d || host.ends_with(&format!(".{d}"));
-        if self.blocked_domains.iter().any(covers) {
+        if covered_by(&self.blocked_domains, authority) {
             return false;
         }
         self.allowed_domains
             .as_ref()
-            .is_none_or(|allowed| allowed.iter().any(covers))
+            .is_none_or(|allowed| covered_by(allowed, authority))
+    }
+
+    /// Are accounts of the server at `authority` silenced (limited)?
+    pub fn silences(&self, authority: &str) -> bool {
+        covered_by(&self.silenced_domains, authority)
+    }
+
+    /// Is media from the server at `authority` rejected (not fetched, stored or shown)?
+    pub fn rejects_media_from(&self, authority: &str) -> bool {
+        covered_by(&self.reject_media_domains, authority)
     }
 
     pub fn streaming_url(&self) -> String {
@@ -110,5 +139,18 @@ mod tests {
         c.allowed_domains = Some(vec!["friends.example".into()]);
         assert!(c.federates_with("a.friends.example"));
         assert!(!c.federates_with("other.example"));
+    }
+
+    #[test]
+    fn silence_and_reject_media_cover_subdomains() {
+        let mut c = InstanceConfig::for_domain("me.example", "https");
+        c.silenced_domains = vec!["loud.example".into()];
+        c.reject_media_domains = vec!["pics.example".into()];
+        assert!(c.silences("loud.example"));
+        assert!(c.silences("a.LOUD.example:8443"));
+        assert!(!c.silences("notloud.example"));
+        assert!(c.federates_with("loud.example"), "silenced still federates");
+        assert!(c.rejects_media_from("cdn.pics.example"));
+        assert!(!c.rejects_media_from("loud.example"));
     }
 }

@@ -97,6 +97,9 @@ impl Services {
                 pinned: None,
                 favourited: false,
                 reblogged: false,
+                emojis: Vec::new(),
+                account_emojis: Vec::new(),
+                media_attachments: Vec::new(),
             };
             let parent = match new.in_reply_to_id {
                 Some(pid) => statuses::find(&mut *tx, pid)

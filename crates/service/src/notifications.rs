@@ -57,6 +57,9 @@ impl Services {
         {
             return Ok(());
         }
+        if self.notification_filtered(conn, recipient.id, from).await? {
+            return Ok(());
+        }
         notifications::insert(
             &mut *conn,
             &Notification {
@@ -70,6 +73,39 @@ impl Services {
         )
         .await
         .or_internal()
+    }
+
+    /// Mastodon drops a notification from an account the recipient does not follow when
+    /// the recipient blocks its server, or when its server is silenced (limited) here.
+    async fn notification_filtered(
+        &self,
+        conn: &mut bonsai_db::Conn,
+        recipient: i64,
+        from: i64,
+    ) -> Result<bool> {
+        let Some(sender) = accounts::find(&mut *conn, from).await.or_internal()? else {
+            return Ok(false);
+        };
+        let Some(domain) = sender.domain.as_deref() else {
+            return Ok(false);
+        };
+        let limited = self.config().silences(domain)
+            || bonsai_db::domain_blocks::blocks(&mut *conn, recipient, domain)
+                .await
+                .or_internal()?;
+        if !limited {
+            return Ok(false);
+        }
+        let follows = bonsai_db::follows::find(
+            &mut *conn,
+            bonsai_db::follows::Kind::Follow,
+            recipient,
+            from,
+        )
+        .await
+        .or_internal()?
+        .is_some();
+        Ok(!follows)
     }
 
     pub async fn notifications(

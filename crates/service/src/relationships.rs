@@ -49,7 +49,10 @@ impl Services {
         opts: FollowOptions,
     ) -> Result<Relationship> {
         let me = me_account.id;
-        if target.id == me || self.blocked_between(me, target.id).await? {
+        if target.id == me
+            || self.blocked_between(me, target.id).await?
+            || self.domain_blocks_account(me, target).await?
+        {
             return Err(Error::forbidden("This action is not allowed"));
         }
         let db = self.db().reader();
@@ -318,9 +321,13 @@ impl Services {
         let (blocking, blocked_by) = bonsai_db::blocks::among(self.db().reader(), me, &ids)
             .await
             .or_internal()?;
+        let domain_blocked = bonsai_db::domain_blocks::among(self.db().reader(), me, &ids)
+            .await
+            .or_internal()?;
         for r in rels.iter_mut() {
             r.blocking = blocking.contains(&r.id);
             r.blocked_by = blocked_by.contains(&r.id);
+            r.domain_blocking = domain_blocked.contains(&r.id);
         }
         Ok(())
     }

@@ -199,6 +199,9 @@ impl Services {
             pinned: None,
             favourited: false,
             reblogged: false,
+            emojis: Vec::new(),
+            account_emojis: Vec::new(),
+            media_attachments: Vec::new(),
         };
         let create = serde_json::to_value(
             self.create_activity(&view, parent.as_ref().map(|p| p.uri.as_str()))
@@ -293,6 +296,12 @@ impl Services {
                 .await?;
         }
         if statuses::delete(&mut *tx, s.id).await.or_internal()? {
+            if s.local {
+                // Its id answers 410 Gone from now on.
+                bonsai_db::tombstones::insert(&mut *tx, &s.uri, account.id, Timestamp::now())
+                    .await
+                    .or_internal()?;
+            }
             accounts::bump(&mut *tx, account.id, Counter::Statuses, -1)
                 .await
                 .or_internal()?;

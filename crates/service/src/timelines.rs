@@ -30,6 +30,10 @@ impl Services {
         if let Some(v) = viewer {
             v.require("read:statuses")?;
         }
+        let filter = PublicFilter {
+            silenced_domains: self.config().silenced_domains.clone(),
+            ..filter
+        };
         let list = timelines::public(
             self.db().reader(),
             viewer.and_then(Viewer::account_id),
@@ -52,6 +56,10 @@ impl Services {
         if let Some(v) = viewer {
             v.require("read:statuses")?;
         }
+        let filter = PublicFilter {
+            silenced_domains: self.config().silenced_domains.clone(),
+            ..filter
+        };
         let list = timelines::tag(
             self.db().reader(),
             viewer.and_then(Viewer::account_id),

@@ -3,8 +3,9 @@
 
 use std::collections::HashMap;
 
-use bonsai_core::model::{Account, App, Status, Tag};
-use bonsai_db::{accounts, favourites, oauth, statuses, tags};
+use bonsai_core::model::{Account, App, CustomEmoji, MediaAttachment, Status, Tag};
+use bonsai_core::text::emoji_shortcodes;
+use bonsai_db::{accounts, emojis, favourites, media, oauth, statuses, tags};
 
 use crate::error::{DbResultExt, Result};
 use crate::Services;
@@ -22,6 +23,12 @@ pub struct StatusView {
     /// Whether the viewer has favourited / boosted it (false for anonymous viewers).
     pub favourited: bool,
     pub reblogged: bool,
+    /// The custom emoji its text names (from its author's server).
+    pub emojis: Vec<CustomEmoji>,
+    /// The custom emoji in its author's name, bio and fields.
+    pub account_emojis: Vec<CustomEmoji>,
+    /// Its media, in order.
+    pub media_attachments: Vec<MediaAttachment>,
 }
 
 impl Services {
@@ -53,6 +60,18 @@ impl Services {
             .into_iter()
             .map(|a| (a.id, a))
             .collect();
+        let mut media_by_status: HashMap<i64, Vec<MediaAttachment>> = HashMap::new();
+        for m in media::of_statuses(db, &ids).await.or_internal()? {
+            let Some(sid) = m.status_id else { continue };
+            // Media from a server whose media is rejected is not shown, even if stored before.
+            let rejected = accounts
+                .get(&m.account_id)
+                .and_then(|a| a.domain.as_deref())
+                .is_some_and(|d| self.config().rejects_media_from(d));
+            if !rejected {
+                media_by_status.entry(sid).or_default().push(m);
+            }
+        }
         let mut tags_by_status: HashMap<i64, Vec<Tag>> = HashMap::new();
         for (sid, tag) in tags::of_statuses(db, &ids).await.or_internal()? {
             tags_by_status.entry(sid).or_default().push(tag);
@@ -80,6 +99,26 @@ impl Services {
             }
         }
 
+        // Custom emoji named in each text and in each author's profile.
+        let status_emojis = self
+            .emojis_named(
+                all.iter()
+                    .map(|s| {
+                        let domain = accounts.get(&s.account_id).and_then(|a| a.domain.clone());
+                        (
+                            s.id,
+                            domain,
+                            vec![s.content.as_str(), s.spoiler_text.as_str()],
+                        )
+                    })
+                    .collect(),
+            )
+            .await?;
+        let author_emojis = self
+            .account_emojis(all.iter().filter_map(|s| accounts.get(&s.account_id)))
+            .await?;
+        let emojis_of = |s: &Status| status_emojis.get(&s.id).cloned().unwrap_or_default();
+
         let build = |s: &Status| -> Option<StatusView> {
             let account = accounts.get(&s.account_id)?.clone();
             let mut ms: Vec<Account> = mentions
@@ -97,6 +136,12 @@ impl Services {
                 pinned: (Some(s.account_id) == viewer).then(|| pinned.contains(&s.id)),
                 favourited: faved.contains(&s.id),
                 reblogged: boosted.contains(&s.id),
+                emojis: emojis_of(s),
+                account_emojis: author_emojis
+                    .get(&s.account_id)
+                    .cloned()
+                    .unwrap_or_default(),
+                media_attachments: media_by_status.get(&s.id).cloned().unwrap_or_default(),
                 status: s.clone(),
             })
         };
@@ -112,5 +157,92 @@ impl Services {
             out.push(view);
         }
         Ok(out)
+    }
+
+    /// The custom emoji named in each of `texts` (keyed by the caller's id, on the domain
+    /// whose emoji they may use), looked up with one query per domain.
+    async fn emojis_named(
+        &self,
+        texts: Vec<(i64, Option<String>, Vec<&str>)>,
+    ) -> Result<HashMap<i64, Vec<CustomEmoji>>> {
+        let mut codes_by_key: HashMap<i64, (Option<String>, Vec<String>)> = HashMap::new();
+        let mut codes_by_domain: HashMap<Option<String>, Vec<String>> = HashMap::new();
+        for (key, domain, parts) in texts {
+            let mut codes: Vec<String> = Vec::new();
+            for part in parts {
+                for c in emoji_shortcodes(part) {
+                    if !codes.contains(&c) {
+                        codes.push(c);
+                    }
+                }
+            }
+            // Emoji are media: none from a server whose media is rejected.
+            let rejected = domain
+                .as_deref()
+                .is_some_and(|d| self.config().rejects_media_from(d));
+            if codes.is_empty() || rejected {
+                continue;
+            }
+            let wanted = codes_by_domain.entry(domain.clone()).or_default();
+            for c in &codes {
+                if !wanted.contains(c) {
+                    wanted.push(c.clone());
+                }
+            }
+            codes_by_key.insert(key, (domain, codes));
+        }
+        let mut known: Vec<CustomEmoji> = Vec::new();
+        for (domain, codes) in &codes_by_domain {
+            // Bounded per query; a page names few distinct emoji in practice.
+            for chunk in codes.chunks(200) {
+                known.extend(
+                    emojis::find(self.db().reader(), domain.as_deref(), chunk)
+                        .await
+                        .or_internal()?,
+                );
+            }
+        }
+        Ok(codes_by_key
+            .into_iter()
+            .map(|(key, (domain, codes))| {
+                let found = known
+                    .iter()
+                    .filter(|e| e.domain == domain && codes.contains(&e.shortcode))
+                    .cloned()
+                    .collect();
+                (key, found)
+            })
+            .collect())
+    }
+
+    /// The custom emoji in each account's display name, bio and profile fields.
+    pub async fn account_emojis<'a>(
+        &self,
+        list: impl Iterator<Item = &'a Account>,
+    ) -> Result<HashMap<i64, Vec<CustomEmoji>>> {
+        let mut texts: Vec<(i64, Option<String>, Vec<&str>)> = Vec::new();
+        for a in list {
+            if texts.iter().any(|t| t.0 == a.id) {
+                continue;
+            }
+            let mut parts = vec![a.display_name.as_str(), a.note.as_str()];
+            for f in &a.fields {
+                parts.push(f.name.as_str());
+                parts.push(f.value.as_str());
+            }
+            texts.push((a.id, a.domain.clone(), parts));
+        }
+        self.emojis_named(texts).await
+    }
+
+    /// An account with the custom emoji its profile names, for its Mastodon entity.
+    pub async fn account_with_emojis(&self, id: i64) -> Result<(Account, Vec<CustomEmoji>)> {
+        let account = self.account(id).await?;
+        let emojis = self
+            .account_emojis(std::iter::once(&account))
+            .await?
+            .remove(&account.id)
+            .unwrap_or_default();
+        Ok((account, emojis))
     }
 }

@@ -4,6 +4,8 @@ use bonsai_core::model;
 use bonsai_core::text::escape_html;
 use bonsai_service::accounts::Credentials;
 
+use super::emoji::CustomEmoji;
+
 #[derive(Debug, Serialize)]
 pub struct Field {
     pub name: String,
@@ -36,9 +38,12 @@ pub struct Account {
     pub last_status_at: Option<String>,
     pub hide_collections: bool,
     pub noindex: bool,
-    pub emojis: Vec<serde_json::Value>,
+    pub emojis: Vec<CustomEmoji>,
     pub roles: Vec<serde_json::Value>,
     pub fields: Vec<Field>,
+    /// The account this one moved to (only when it has, and never nested), as Mastodon's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub moved: Option<Box<Account>>,
 }
 
 impl Account {
@@ -83,7 +88,22 @@ impl Account {
                     verified_at: None,
                 })
                 .collect(),
+            moved: None,
         }
+    }
+}
+
+impl Account {
+    /// With the custom emoji its name, bio and fields use.
+    pub fn with_emojis(mut self, emojis: &[model::CustomEmoji]) -> Self {
+        self.emojis = emojis.iter().map(CustomEmoji::new).collect();
+        self
+    }
+
+    /// With `moved`: the account this one moved to (see `Services::moved_account`).
+    pub fn with_moved(mut self, moved: Option<&model::Account>, base_url: &str) -> Self {
+        self.moved = moved.map(|m| Box::new(Account::new(m, base_url)));
+        self
     }
 }
 

@@ -36,7 +36,7 @@ impl Relationship {
             muting_notifications: false,
             requested: r.requested,
             requested_by: r.requested_by,
-            domain_blocking: false,
+            domain_blocking: r.domain_blocking,
             endorsed: false,
             note: String::new(),
         }

@@ -4,6 +4,8 @@ use bonsai_service::views::StatusView;
 
 use super::account::Account;
 use super::app::StatusApplication;
+use super::emoji::CustomEmoji;
+use super::media::MediaAttachment;
 
 #[derive(Debug, Serialize)]
 pub struct Mention {
@@ -49,10 +51,10 @@ pub struct Status {
     pub reblog: Option<Box<Status>>,
     pub application: Option<StatusApplication>,
     pub account: Account,
-    pub media_attachments: Vec<serde_json::Value>,
+    pub media_attachments: Vec<MediaAttachment>,
     pub mentions: Vec<Mention>,
     pub tags: Vec<Tag>,
-    pub emojis: Vec<serde_json::Value>,
+    pub emojis: Vec<CustomEmoji>,
     pub card: Option<serde_json::Value>,
     pub poll: Option<serde_json::Value>,
 }
@@ -91,8 +93,12 @@ impl Status {
                 name: a.name.clone(),
                 website: a.website.clone(),
             }),
-            account: Account::new(&v.account, base_url),
-            media_attachments: Vec::new(),
+            account: Account::new(&v.account, base_url).with_emojis(&v.account_emojis),
+            media_attachments: v
+                .media_attachments
+                .iter()
+                .map(MediaAttachment::new)
+                .collect(),
             mentions: v
                 .mentions
                 .iter()
@@ -111,7 +117,7 @@ impl Status {
                     url: format!("{base_url}/tags/{}", t.name),
                 })
                 .collect(),
-            emojis: Vec::new(),
+            emojis: v.emojis.iter().map(CustomEmoji::new).collect(),
             card: None,
             poll: None,
         }

@@ -48,11 +48,11 @@ pub async fn verify_credentials(
     }
     let creds = state.services.credentials(&viewer).await?;
     let requests = state.services.pending_request_count(&viewer).await?;
-    Ok(Json(CredentialAccount::new(
-        &creds,
-        requests,
-        &state.base_url(),
-    )))
+    let moved = state.services.moved_account(&creds.account).await?;
+    let base = state.base_url();
+    let mut entity = CredentialAccount::new(&creds, requests, &base);
+    entity.account = entity.account.with_moved(moved.as_ref(), &base);
+    Ok(Json(entity))
 }
 
 pub async fn update_credentials(
@@ -119,8 +119,14 @@ pub async fn show(
     if let Some(v) = &viewer {
         v.require("read:accounts")?;
     }
-    let account = state.services.account(path_id(&id)?).await?;
-    Ok(Json(Account::new(&account, &state.base_url())))
+    let (account, emojis) = state.services.account_with_emojis(path_id(&id)?).await?;
+    let moved = state.services.moved_account(&account).await?;
+    let base = state.base_url();
+    Ok(Json(
+        Account::new(&account, &base)
+            .with_emojis(&emojis)
+            .with_moved(moved.as_ref(), &base),
+    ))
 }
 
 pub async fn lookup(
@@ -133,7 +139,11 @@ pub async fn lookup(
     }
     let acct = p.str("acct").unwrap_or_default();
     let account = state.services.lookup(&acct).await?;
-    Ok(Json(Account::new(&account, &state.base_url())))
+    let moved = state.services.moved_account(&account).await?;
+    let base = state.base_url();
+    Ok(Json(
+        Account::new(&account, &base).with_moved(moved.as_ref(), &base),
+    ))
 }
 
 pub async fn search(

@@ -4,12 +4,13 @@
 
 use axum::extract::{Path, State};
 use axum::http::header::{ACCEPT, CONTENT_TYPE, VARY};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use serde::Serialize;
 
 use bonsai_core::text::escape_html;
 use bonsai_service::relationships::Side;
+use bonsai_service::ErrorKind;
 
 use super::path_id;
 use crate::error::{ApiError, ApiResult};
@@ -32,6 +33,13 @@ pub(crate) fn activity_json<T: Serialize>(doc: &T) -> ApiResult<Response> {
         ApiError::Domain(bonsai_service::Error::internal())
     })?;
     Ok(([(CONTENT_TYPE, ACTIVITY_JSON), (VARY, "Accept")], body).into_response())
+}
+
+/// A deleted object: `410 Gone`, with its Tombstone for servers and a short page for people.
+fn gone(res: ApiResult<Response>) -> ApiResult<Response> {
+    let mut res = res?;
+    *res.status_mut() = StatusCode::GONE;
+    Ok(res)
 }
 
 pub(crate) fn html_page(title: &str, body: &str) -> Response {
@@ -86,12 +94,37 @@ pub async fn status(
 ) -> ApiResult<Response> {
     let id = path_id(&id)?;
     if wants_activity_json(&headers) {
-        return activity_json(&state.services.status_document(&username, id).await?);
+        return match state.services.status_document(&username, id).await {
+            Ok(doc) => activity_json(&doc),
+            Err(e) if e.kind == ErrorKind::NotFound => {
+                match state.services.status_tombstone(&username, id).await? {
+                    Some(tombstone) => gone(activity_json(&tombstone)),
+                    None => Err(e.into()),
+                }
+            }
+            Err(e) => Err(e.into()),
+        };
     }
-    let view = state.services.get_status(None, id).await?;
-    if !view.account.username.eq_ignore_ascii_case(&username) || !view.account.is_local() {
+    let found = match state.services.get_status(None, id).await {
+        Ok(v) => Some(v)
+            .filter(|v| v.account.username.eq_ignore_ascii_case(&username) && v.account.is_local()),
+        Err(e) if e.kind == ErrorKind::NotFound => None,
+        Err(e) => return Err(e.into()),
+    };
+    let Some(view) = found else {
+        if state
+            .services
+            .status_tombstone(&username, id)
+            .await?
+            .is_some()
+        {
+            return gone(Ok(html_page(
+                "Gone",
+                "<main><p>This post has been deleted.</p></main>",
+            )));
+        }
         return Err(ApiError::not_found());
-    }
+    };
     let s = &view.status;
     let author = if view.account.display_name.is_empty() {
         &view.account.username
@@ -113,6 +146,32 @@ pub async fn status(
         ts = s.created_at.to_rfc3339(),
     );
     Ok(html_page(&format!("{author}: post {id}"), &body))
+}
+
+/// `/users/{username}/statuses/{id}/replies`: public and unlisted replies, paged like
+/// Mastodon's (`page`, `min_id`, `only_other_accounts`).
+pub async fn replies(
+    State(state): State<AppState>,
+    Path((username, id)): Path<(String, String)>,
+    p: Params,
+) -> ApiResult<Response> {
+    let id = path_id(&id)?;
+    let min_id = p
+        .str("min_id")
+        .as_deref()
+        .and_then(bonsai_core::id::parse_id);
+    activity_json(
+        &state
+            .services
+            .replies_collection(
+                &username,
+                id,
+                p.bool("page").unwrap_or(false),
+                min_id,
+                p.bool("only_other_accounts").unwrap_or(false),
+            )
+            .await?,
+    )
 }
 
 pub async fn outbox(

@@ -1,6 +1,7 @@
 mod accounts;
 mod activitypub;
 mod apps;
+mod domain_blocks;
 mod follow_requests;
 mod health;
 mod inbox;
@@ -8,6 +9,7 @@ mod instance;
 pub(crate) mod instance_actor;
 mod notifications;
 mod oauth;
+mod reports;
 mod search;
 mod statuses;
 mod timelines;
@@ -62,6 +64,13 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/accounts/{id}/block", post(accounts::block))
         .route("/api/v1/accounts/{id}/unblock", post(accounts::unblock))
         .route("/api/v1/blocks", get(accounts::blocks))
+        .route(
+            "/api/v1/domain_blocks",
+            get(domain_blocks::list)
+                .post(domain_blocks::create)
+                .delete(domain_blocks::delete),
+        )
+        .route("/api/v1/reports", post(reports::create))
         .route("/api/v1/follow_requests", get(follow_requests::list))
         .route(
             "/api/v1/follow_requests/{id}/authorize",
@@ -136,6 +145,10 @@ pub fn router() -> Router<AppState> {
         .route("/users/{username}", get(activitypub::actor))
         .route("/@{username}", get(activitypub::actor))
         .route("/users/{username}/statuses/{id}", get(activitypub::status))
+        .route(
+            "/users/{username}/statuses/{id}/replies",
+            get(activitypub::replies),
+        )
         .route("/@{username}/{id}", get(activitypub::status))
         .route("/users/{username}/outbox", get(activitypub::outbox))
         .route(

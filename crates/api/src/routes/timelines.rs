@@ -32,6 +32,7 @@ fn public_filter(p: &Params) -> PublicFilter {
         local_only: p.bool("local").unwrap_or(false),
         remote_only: p.bool("remote").unwrap_or(false),
         only_media: p.bool("only_media").unwrap_or(false),
+        ..PublicFilter::default()
     }
 }
 

@@ -20,6 +20,7 @@
 //! length.
 
 mod chars;
+mod emoji;
 mod escape;
 mod extract;
 mod hashtags;
@@ -30,6 +31,7 @@ mod render;
 mod sanitize;
 mod tld;
 
+pub use emoji::{emoji_shortcodes, is_valid_shortcode, MAX_SHORTCODES};
 pub use escape::escape_html;
 pub use extract::{extract_mentions, extract_urls};
 pub use hashtags::extract_hashtags;

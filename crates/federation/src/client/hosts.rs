@@ -107,10 +107,7 @@ mod tests {
         let t: HostTarget = "[::1]:8443".parse().expect("v6");
         assert_eq!((t.ip.to_string(), t.port), ("::1".into(), Some(8443)));
         assert_eq!(
-            "127.0.0.1:9"
-                .parse::<HostTarget>()
-                .expect("v4")
-                .to_string(),
+            "127.0.0.1:9".parse::<HostTarget>().expect("v4").to_string(),
             "127.0.0.1:9"
         );
         assert!("nope".parse::<HostTarget>().is_err());

@@ -16,6 +16,13 @@ use crate::error::{DbResultExt, Result};
 use crate::jobs::{Outcome, Queue};
 use crate::Services;
 
+/// Signs one outgoing request (each hop): as a local account, or as the instance actor.
+type BoxedSigner = Box<
+    dyn Fn(&http::Method, &http::Uri, &mut http::HeaderMap, Option<&[u8]>) -> Result<(), String>
+        + Send
+        + Sync,
+>;
+
 /// After this long failing, a server is parked (Mastodon: about a week).
 const PARK_AFTER_SECS: i64 = 7 * 86_400;
 
@@ -36,6 +43,25 @@ impl Services {
             Queue::Delivery,
             None,
             &json!({ "sender_id": sender_id, "inbox": inbox, "activity": activity }),
+        )
+        .await
+    }
+
+    /// Queues `activity` to one inbox, signed as the instance actor (`/actor`).
+    pub(crate) async fn enqueue_instance_delivery(
+        &self,
+        conn: &mut bonsai_db::Conn,
+        inbox: &str,
+        activity: &Value,
+    ) -> Result<()> {
+        if inbox.is_empty() {
+            return Ok(());
+        }
+        self.enqueue(
+            conn,
+            Queue::Delivery,
+            None,
+            &json!({ "sender_id": 0, "as_instance_actor": true, "inbox": inbox, "activity": activity }),
         )
         .await
     }
@@ -112,39 +138,56 @@ impl Services {
                 error: format!("{domain} is unavailable (failing for days)"),
             };
         }
-        let sender = match accounts::find(self.db().reader(), sender_id).await {
-            Ok(Some(a)) => a,
-            Ok(None) => {
-                return Outcome::Fail {
-                    error: "sender is gone".into(),
-                }
-            }
-            Err(e) => {
-                return Outcome::Retry {
-                    error: e.to_string(),
-                    after: None,
-                }
-            }
-        };
-        let Some(key) = sender
-            .private_key_pem
-            .as_deref()
-            .and_then(|pem| SigningKey::from_pem(pem).ok())
-        else {
-            return Outcome::Fail {
-                error: "sender has no usable private key".into(),
-            };
-        };
-        let kid = key_id(&sender.uri);
         let body = payload["activity"].to_string();
-        let signer =
-            |m: &http::Method, u: &http::Uri, h: &mut http::HeaderMap, b: Option<&[u8]>| {
-                signatures::sign_request_with(m, u, h, b, &kid, &key, SystemTime::now())
-                    .map_err(|e| e.to_string())
+        let signer: BoxedSigner = if payload["as_instance_actor"].as_bool() == Some(true) {
+            // Activities that speak for the server itself (a forwarded report's Flag).
+            match self.fetch_signer().await {
+                Ok(s) => Box::new(s),
+                Err(e) => {
+                    return Outcome::Retry {
+                        error: e.message,
+                        after: None,
+                    }
+                }
+            }
+        } else {
+            let sender = match accounts::find(self.db().reader(), sender_id).await {
+                Ok(Some(a)) => a,
+                Ok(None) => {
+                    return Outcome::Fail {
+                        error: "sender is gone".into(),
+                    }
+                }
+                Err(e) => {
+                    return Outcome::Retry {
+                        error: e.to_string(),
+                        after: None,
+                    }
+                }
             };
+            let Some(key) = sender
+                .private_key_pem
+                .as_deref()
+                .and_then(|pem| SigningKey::from_pem(pem).ok())
+            else {
+                return Outcome::Fail {
+                    error: "sender has no usable private key".into(),
+                };
+            };
+            let kid = key_id(&sender.uri);
+            Box::new(
+                move |m: &http::Method,
+                      u: &http::Uri,
+                      h: &mut http::HeaderMap,
+                      b: Option<&[u8]>| {
+                    signatures::sign_request_with(m, u, h, b, &kid, &key, SystemTime::now())
+                        .map_err(|e| e.to_string())
+                },
+            )
+        };
         let req = Request::post(inbox, body.into_bytes())
             .header("content-type", "application/activity+json")
-            .signed_with(&signer);
+            .signed_with(&*signer);
         let outcome = match self.http().send(req).await {
             Ok(res) if res.status.is_success() => Outcome::Done,
             Ok(res) => {

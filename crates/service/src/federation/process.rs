@@ -3,17 +3,14 @@
 
 use serde_json::{json, Value};
 
-use bonsai_core::model::{Account, Follow, Status};
-use bonsai_core::text::sanitize_remote_html;
+use bonsai_core::model::{Account, CustomEmoji, Follow, MediaAttachment, Status};
 use bonsai_core::timestamp::Timestamp;
 use bonsai_core::visibility::Visibility;
 use bonsai_db::accounts::{self, Counter};
 use bonsai_db::follows::{self, Kind};
 use bonsai_db::statuses::{self, StatusCounter};
-use bonsai_db::{activities, favourites, tags};
-use bonsai_federation::wire::{
-    parse_datetime, Activity, ActivityKind, Document, Object, ObjectKind, ObjectRef,
-};
+use bonsai_db::{activities, emojis, favourites, media, tags};
+use bonsai_federation::wire::{Activity, ActivityKind, Document, Object, ObjectKind, ObjectRef};
 
 use super::resolve::authority;
 use crate::error::{commit, DbResultExt, Error, Result};
@@ -25,9 +22,6 @@ use crate::Services;
 fn tombstone(uri: &str) -> String {
     format!("tombstone:{uri}")
 }
-
-/// How many local followers one Move carries over.
-const MAX_MOVED_FOLLOWERS: i64 = 10_000;
 
 impl Services {
     pub(crate) async fn process_inbox_job(&self, payload: &Value) -> Outcome {
@@ -87,6 +81,11 @@ impl Services {
             ActivityKind::Block => self.on_block(&actor, activity).await,
             ActivityKind::Move => self.on_move(&actor, activity).await,
             ActivityKind::Update => self.on_update(&actor, activity).await,
+            ActivityKind::Flag => {
+                let objects: Vec<&str> = activity.object.iter().filter_map(ObjectRef::id).collect();
+                self.receive_flag(&actor, activity.id(), &objects, activity.content.as_deref())
+                    .await
+            }
             _ => Ok(()),
         }
     }
@@ -107,6 +106,18 @@ impl Services {
         if self.blocked_between(actor.id, target.id).await? {
             return Ok(());
         }
+        if self.domain_blocks_account(target.id, actor).await? {
+            // As Mastodon: a follower from a server the user blocks is rejected at once.
+            let reject =
+                self.reject_follow_activity(&target, actor, activity.id().unwrap_or_default());
+            let mut tx = self.db().begin().await.or_internal()?;
+            let inbox = self.delivery_inbox_of(&mut tx, actor.id).await?;
+            self.enqueue_delivery(&mut tx, target.id, &inbox, &reject)
+                .await?;
+            commit(tx).await?;
+            self.job_signal().wake();
+            return Ok(());
+        }
         let follow = Follow {
             id: self.next_id(),
             account_id: actor.id,
@@ -121,7 +132,12 @@ impl Services {
             .or_internal()?
             .is_some();
         let mut tx = self.db().begin().await.or_internal()?;
-        if target.locked && !already {
+        // As Mastodon: followers from a silenced server always need approval.
+        let silenced = actor
+            .domain
+            .as_deref()
+            .is_some_and(|d| self.config().silences(d));
+        if (target.locked || silenced) && !already {
             if follows::upsert(&mut tx, Kind::Request, &follow)
                 .await
                 .or_internal()?
@@ -354,45 +370,36 @@ impl Services {
         let Some(target_uri) = activity.target_id() else {
             return Ok(());
         };
-        let doc = self.fetch_document(target_uri).await?;
-        let Some(new_actor) = doc.as_actor().filter(|a| a.id() == target_uri) else {
-            return Err(Error::forbidden("the move target is not an actor"));
+        let new_account = if let Some(local) = self.local_by_uri(Some(target_uri)).await? {
+            // Moving to one of our accounts: its aliases are ours to read.
+            if !local.also_known_as.contains(&actor.uri) {
+                return Err(Error::forbidden(
+                    "the new account does not confirm the move",
+                ));
+            }
+            local
+        } else {
+            let doc = self.fetch_document(target_uri).await?;
+            let Some(new_actor) = doc.as_actor().filter(|a| a.id() == target_uri) else {
+                return Err(Error::forbidden("the move target is not an actor"));
+            };
+            if !new_actor.also_known_as().any(|aka| aka == actor.uri) {
+                return Err(Error::forbidden(
+                    "the new account does not confirm the move",
+                ));
+            }
+            self.store_remote_actor(new_actor).await?
         };
-        if !new_actor.also_known_as().any(|aka| aka == actor.uri) {
-            return Err(Error::forbidden(
-                "the new account does not confirm the move",
-            ));
-        }
-        let new_account = self.store_remote_actor(new_actor).await?;
-        let followers = follows::list_offset(
-            self.db().reader(),
-            Kind::Follow,
-            follows::Side::Followers,
+        // As Mastodon: the old account now points at the new one (`moved` in the API).
+        accounts::set_moved_to(
+            self.db().writer(),
             actor.id,
-            MAX_MOVED_FOLLOWERS,
-            0,
+            new_account.id,
+            Timestamp::now(),
         )
         .await
         .or_internal()?;
-        for f in followers {
-            let Some(local) = accounts::find(self.db().reader(), f.account_id)
-                .await
-                .or_internal()?
-                .filter(Account::is_local)
-            else {
-                continue;
-            };
-            let mut tx = self.db().begin().await.or_internal()?;
-            self.end_follow(&mut tx, local.id, actor.id).await?;
-            commit(tx).await?;
-            let opts = crate::relationships::FollowOptions {
-                reblogs: Some(f.show_reblogs),
-                notify: Some(f.notify),
-            };
-            if let Err(e) = self.follow_as(&local, &new_account, opts).await {
-                tracing::warn!(error = %e.message, "could not move a follow");
-            }
-        }
+        self.move_local_followers(actor, &new_account).await?;
         Ok(())
     }
 
@@ -535,15 +542,10 @@ impl Services {
                     return Ok(());
                 };
                 let now = Timestamp::now();
+                let fresh = crate::convert::remote_note(note, uri, actor, "", old.id, now);
                 let new = Status {
-                    content: sanitize_remote_html(note.content().unwrap_or("")),
-                    spoiler_text: note
-                        .summary
-                        .clone()
-                        .unwrap_or_default()
-                        .chars()
-                        .take(1000)
-                        .collect(),
+                    content: fresh.status.content,
+                    spoiler_text: fresh.status.spoiler_text,
                     sensitive: note.sensitive.unwrap_or(old.sensitive),
                     edited_at: Some(now),
                     ..old.clone()
@@ -552,6 +554,11 @@ impl Services {
                 statuses::edit(&mut tx, self.next_id(), &old, &new, now)
                     .await
                     .or_internal()?;
+                self.store_remote_emojis(&mut tx, &fresh.emojis, now)
+                    .await?;
+                // As Mastodon: the edit's attachments become the post's.
+                self.store_remote_media(&mut tx, actor, old.id, &fresh.media, now)
+                    .await?;
                 commit(tx).await?;
             }
             _ => {}
@@ -595,6 +602,60 @@ impl Services {
         self.store_remote_note(actor, note, uri).await.map(|_| ())
     }
 
+    /// Keeps the custom emoji a remote object carries, unless media from its server is
+    /// rejected (emoji are media: Mastodon skips them too).
+    pub(crate) async fn store_remote_emojis(
+        &self,
+        conn: &mut bonsai_db::Conn,
+        list: &[CustomEmoji],
+        now: Timestamp,
+    ) -> Result<()> {
+        for e in list {
+            if e.domain
+                .as_deref()
+                .is_some_and(|d| self.config().rejects_media_from(d))
+            {
+                continue;
+            }
+            emojis::upsert_remote(&mut *conn, self.next_id(), e, now)
+                .await
+                .or_internal()?;
+        }
+        Ok(())
+    }
+
+    /// Makes `list` the attachments of remote status `status_id` (an edit replaces the set),
+    /// unless media from its author's server is rejected: then it has none, as in Mastodon.
+    pub(crate) async fn store_remote_media(
+        &self,
+        conn: &mut bonsai_db::Conn,
+        author: &Account,
+        status_id: i64,
+        list: &[MediaAttachment],
+        now: Timestamp,
+    ) -> Result<()> {
+        let rejected = author
+            .domain
+            .as_deref()
+            .is_some_and(|d| self.config().rejects_media_from(d));
+        let list: Vec<MediaAttachment> = if rejected {
+            Vec::new()
+        } else {
+            list.iter()
+                .map(|m| MediaAttachment {
+                    id: self.next_id(),
+                    status_id: Some(status_id),
+                    account_id: author.id,
+                    ..m.clone()
+                })
+                .collect()
+        };
+        media::replace(conn, status_id, &list, now)
+            .await
+            .or_internal()?;
+        Ok(())
+    }
+
     pub(crate) async fn store_remote_note(
         &self,
         actor: &Account,
@@ -606,71 +667,22 @@ impl Services {
             .await
             .or_internal()?
             .unwrap_or_default();
-        let addressing = &note.addressing;
-        let visibility = if addressing
-            .to
-            .iter()
-            .any(|r| bonsai_federation::wire::is_public_address(r.as_str()))
-        {
-            Visibility::Public
-        } else if addressing
-            .cc
-            .iter()
-            .any(|r| bonsai_federation::wire::is_public_address(r.as_str()))
-        {
-            Visibility::Unlisted
-        } else if !ep.followers_url.is_empty() && addressing.contains(&ep.followers_url) {
-            Visibility::Private
-        } else {
-            Visibility::Direct
-        };
-        let parent = match note.in_reply_to() {
+        let now = Timestamp::now();
+        let converted =
+            crate::convert::remote_note(note, uri, actor, &ep.followers_url, self.next_id(), now);
+        let parent = match converted.in_reply_to.as_deref() {
             Some(p) => statuses::find_by_uri(db, p).await.or_internal()?,
             None => None,
         };
-        let created = note
-            .published
-            .as_deref()
-            .and_then(parse_datetime)
-            .map(|t| Timestamp::from_millis((t.unix_timestamp_nanos() / 1_000_000) as i64))
-            .filter(|t| *t <= Timestamp::now())
-            .unwrap_or_else(Timestamp::now);
-        let content = sanitize_remote_html(note.content().unwrap_or(""));
-        let id = self.next_id();
         let status = Status {
-            id,
-            uri: uri.to_string(),
-            url: note.url().unwrap_or(uri).to_string(),
-            account_id: actor.id,
             in_reply_to_id: parent.as_ref().map(|p| p.id),
             in_reply_to_account_id: parent.as_ref().map(|p| p.account_id),
-            reblog_of_id: None,
-            text: String::new(),
-            content,
-            spoiler_text: note
-                .summary
-                .clone()
-                .unwrap_or_default()
-                .chars()
-                .take(1000)
-                .collect(),
-            sensitive: note.sensitive.unwrap_or(false),
-            visibility,
-            language: note
-                .language()
-                .map(str::to_string)
-                .filter(|l| l.len() <= 10),
-            application_id: None,
-            local: false,
-            replies_count: 0,
-            reblogs_count: 0,
-            favourites_count: 0,
-            created_at: created,
-            edited_at: None,
+            ..converted.status
         };
+        let id = status.id;
         let mut mentioned = Vec::new();
-        for m in note.mentions().take(50) {
-            if let Some(local) = self.local_by_uri(m.href.as_deref()).await? {
+        for href in &converted.mentions {
+            if let Some(local) = self.local_by_uri(Some(href)).await? {
                 mentioned.push(local);
             }
         }
@@ -683,19 +695,16 @@ impl Services {
             self.notify(&mut tx, &m, actor.id, NotificationKind::Mention, Some(id))
                 .await?;
         }
-        for h in note.hashtags().take(20) {
-            if let Some(name) = h
-                .name
-                .as_deref()
-                .map(|n| n.trim_start_matches('#'))
-                .filter(|n| !n.is_empty() && n.len() <= 100)
-            {
-                let tag = tags::upsert(&mut tx, self.next_id(), name, Timestamp::now())
-                    .await
-                    .or_internal()?;
-                tags::link(&mut *tx, tag.id, id).await.or_internal()?;
-            }
+        for name in &converted.hashtags {
+            let tag = tags::upsert(&mut tx, self.next_id(), name, now)
+                .await
+                .or_internal()?;
+            tags::link(&mut *tx, tag.id, id).await.or_internal()?;
         }
+        self.store_remote_emojis(&mut tx, &converted.emojis, now)
+            .await?;
+        self.store_remote_media(&mut tx, actor, id, &converted.media, now)
+            .await?;
         accounts::bump(&mut *tx, actor.id, Counter::Statuses, 1)
             .await
             .or_internal()?;

@@ -94,9 +94,13 @@ impl Services {
         let (account, endpoints) = remote_account(actor, self.next_id())
             .ok_or_else(|| remote_error(format!("actor {} is incomplete", actor.id())))?;
         let mut tx = self.db().begin().await.or_internal()?;
-        let id = accounts::upsert_remote(&mut tx, &account, &endpoints, Timestamp::now())
+        let now = Timestamp::now();
+        let id = accounts::upsert_remote(&mut tx, &account, &endpoints, now)
             .await
             .or_internal()?;
+        // Emoji in the name and bio, kept like a post's.
+        let emojis = crate::convert::remote_emojis(actor.emojis(), account.domain.as_deref());
+        self.store_remote_emojis(&mut tx, &emojis, now).await?;
         commit(tx).await?;
         self.account(id).await
     }

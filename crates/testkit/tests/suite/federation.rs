@@ -489,6 +489,8 @@ async fn unreachable_servers_are_retried_then_parked() {
             last_status_at: None,
             created_at: Timestamp::now(),
             updated_at: Timestamp::now(),
+            also_known_as: Vec::new(),
+            moved_to_account_id: None,
         };
         let ep = RemoteEndpoints {
             inbox_url: format!("http://{host}/inbox"),

@@ -34,6 +34,8 @@ fn account(id: i64, username: &str) -> Account {
         last_status_at: None,
         created_at: now,
         updated_at: now,
+        also_known_as: Vec::new(),
+        moved_to_account_id: None,
     }
 }
 
