@@ -477,11 +477,20 @@ impl Services {
             .await
             .or_internal()?;
         }
-        commit(tx).await?;
-        let account = accounts::find(self.db().reader(), current.id)
+        let account = accounts::find(&mut *tx, current.id)
             .await
             .or_internal()?
             .ok_or_else(Error::not_found)?;
+        // Other servers learn of the new profile as Mastodon tells them: an `Update` of the
+        // actor to every follower's server, queued with the change itself.
+        let moved_to = self.moved_account(&account).await?.map(|t| t.uri);
+        let update =
+            serde_json::to_value(self.actor_update_activity(&account, moved_to.as_deref()))
+                .map_err(|_| Error::internal())?;
+        self.enqueue_to_followers(&mut tx, account.id, &update, Vec::new(), true)
+            .await?;
+        commit(tx).await?;
+        self.job_signal().wake();
         let user = users::find(self.db().reader(), user.id)
             .await
             .or_internal()?

@@ -332,4 +332,31 @@ async fn a_conversation_in_every_visibility_reaches_exactly_its_audience() {
         !knows(&b, &bob, &uri(&erins)).await,
         "b got erin's private post"
     );
+
+    // bob renames himself: his followers' servers are sent the new profile at once.
+    let r = b
+        .request(
+            Method::PATCH,
+            "/api/v1/accounts/update_credentials",
+            Some(&bob),
+            Some((
+                "application/json",
+                br#"{"display_name": "Bob, renamed", "note": "new bio"}"#.to_vec(),
+            )),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    for (server, token, id) in [(&a, &alice, &bob_at_a), (&c, &dave, &bob_at_c)] {
+        eventually("bob's new name on his followers' servers", || async {
+            let acct = server
+                .get(&format!("/api/v1/accounts/{id}"), Some(token))
+                .await
+                .json();
+            (acct["display_name"] == "Bob, renamed"
+                && acct["note"].as_str().is_some_and(|n| n.contains("new bio")))
+            .then_some(())
+        })
+        .await;
+    }
 }
