@@ -6,6 +6,7 @@
 mod deliver;
 mod inbox;
 mod process;
+mod replies;
 mod resolve;
 
 pub use inbox::InboxRequest;

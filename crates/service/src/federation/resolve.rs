@@ -186,7 +186,9 @@ impl Services {
         self.resolve_status_at(url.to_string(), 0).await
     }
 
-    fn resolve_status_at(
+    /// `resolve_status` at thread depth `depth`: parents are followed up to
+    /// [`MAX_THREAD_DEPTH`], and only the post asked for (depth 0) has its replies fetched.
+    pub(super) fn resolve_status_at(
         &self,
         url: String,
         depth: usize,
@@ -249,7 +251,14 @@ impl Services {
                 }
             }
         }
-        self.store_remote_note(&author, note, &id).await
+        let status = self.store_remote_note(&author, note, &id).await?;
+        if depth == 0 && note.replies.is_some() {
+            // Complete the thread downwards too, in the background.
+            if let Err(e) = self.enqueue_replies_fetch(&id).await {
+                tracing::warn!(uri = %id, error = %e.message, "could not queue the replies fetch");
+            }
+        }
+        Ok(status)
     }
 
     /// The post or account a URL names, if this server has it already.

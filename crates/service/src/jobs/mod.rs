@@ -25,15 +25,18 @@ pub enum Queue {
     Inbox,
     /// Activities to send to remote inboxes.
     Delivery,
+    /// Background fetches that complete threads (a remote post's replies).
+    Fetch,
 }
 
 impl Queue {
-    pub const ALL: [Queue; 2] = [Queue::Inbox, Queue::Delivery];
+    pub const ALL: [Queue; 3] = [Queue::Inbox, Queue::Delivery, Queue::Fetch];
 
     pub fn name(self) -> &'static str {
         match self {
             Queue::Inbox => "inbox",
             Queue::Delivery => "delivery",
+            Queue::Fetch => "fetch",
         }
     }
 
@@ -45,6 +48,7 @@ impl Queue {
         match self {
             Queue::Inbox => 2,
             Queue::Delivery => 8,
+            Queue::Fetch => 1,
         }
     }
 
@@ -53,6 +57,7 @@ impl Queue {
         match self {
             Queue::Inbox => 8,
             Queue::Delivery => 16,
+            Queue::Fetch => 3,
         }
     }
 }
@@ -147,6 +152,7 @@ impl Services {
         match queue {
             Queue::Inbox => self.process_inbox_job(&payload).await,
             Queue::Delivery => self.deliver_job(&payload).await,
+            Queue::Fetch => self.fetch_replies_job(&payload).await,
         }
     }
 

@@ -360,3 +360,64 @@ async fn a_conversation_in_every_visibility_reaches_exactly_its_audience() {
         .await;
     }
 }
+
+#[tokio::test]
+async fn a_resolved_post_brings_its_replies_along() {
+    let a = TestApp::federated().await;
+    let b = TestApp::federated().await;
+    let (_, alice) = a.user("alice", "read write follow").await;
+    let (_, bob) = b.user("bob", "read write follow").await;
+    let (_, carol) = b.user("carol", "read write follow").await;
+    let root = post(&b, &bob, json!({"status": "a thread starts"})).await;
+    let rid = root["id"].as_str().unwrap();
+    let mut public_replies = Vec::new();
+    for (token, text) in [
+        (&bob, "bob adds"),
+        (&carol, "carol answers"),
+        (&carol, "carol again"),
+    ] {
+        let r = post(&b, token, json!({"status": text, "in_reply_to_id": rid})).await;
+        public_replies.push(r["uri"].as_str().unwrap().to_string());
+    }
+    let hidden = post(
+        &b,
+        &carol,
+        json!({"status": "only for followers", "in_reply_to_id": rid, "visibility": "private"}),
+    )
+    .await;
+
+    // alice pastes the root's URL into search: the root comes at once, its public replies
+    // follow in the background (the private one never).
+    let q: String =
+        form_urlencoded::byte_serialize(root["uri"].as_str().unwrap().as_bytes()).collect();
+    let found = a
+        .get(
+            &format!("/api/v2/search?q={q}&resolve=true&type=statuses"),
+            Some(&alice),
+        )
+        .await
+        .json();
+    let root_at_a = found["statuses"][0]["id"].as_str().unwrap().to_string();
+    let descendants = eventually("the replies at a", || async {
+        let ctx = a
+            .get(
+                &format!("/api/v1/statuses/{root_at_a}/context"),
+                Some(&alice),
+            )
+            .await
+            .json();
+        let d: Vec<String> = ctx["descendants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|s| s["uri"].as_str().map(str::to_string))
+            .collect();
+        (d.len() >= 3).then_some(d)
+    })
+    .await;
+    let mut got = descendants.clone();
+    got.sort();
+    public_replies.sort();
+    assert_eq!(got, public_replies);
+    assert!(!knows(&a, &alice, hidden["uri"].as_str().unwrap()).await);
+}
