@@ -26,6 +26,23 @@ const NAMES: [&str; 3] = ["a.test", "b.test", "c.test"];
 struct Net {
     dir: PathBuf,
     ports: [u16; 3],
+    /// One database per server: SQLite files, or PostgreSQL schemas when
+    /// `BONSAI_TEST_DATABASE_URL` is set (as in the suite's PostgreSQL pass).
+    dbs: Vec<bonsai_testkit::TestDb>,
+}
+
+impl Net {
+    async fn new(dir: PathBuf) -> Self {
+        let mut dbs = Vec::new();
+        for _ in NAMES {
+            dbs.push(bonsai_testkit::test_db().await);
+        }
+        Self {
+            dir,
+            ports: [free_port(), free_port(), free_port()],
+            dbs,
+        }
+    }
 }
 
 impl Net {
@@ -38,13 +55,18 @@ impl Net {
             .join(",")
     }
 
+    fn index(name: &str) -> usize {
+        NAMES.iter().position(|n| *n == name).unwrap()
+    }
+
     fn port(&self, name: &str) -> u16 {
-        self.ports[NAMES.iter().position(|n| *n == name).unwrap()]
+        self.ports[Self::index(name)]
     }
 
     fn command(&self, name: &str) -> Command {
         let mut c = bonsai(&self.dir);
         c.env("BONSAI_DATA_DIR", self.dir.join(name))
+            .env("BONSAI_DATABASE_URL", &self.dbs[Self::index(name)].url)
             .env("BONSAI_DOMAIN", name)
             .env("BONSAI_LISTEN", format!("127.0.0.1:{}", self.port(name)))
             .env("BONSAI_TLS_CERT", self.dir.join("cert.pem"))
@@ -247,10 +269,7 @@ fn waiting_deliveries(net: &Net, name: &str) -> i64 {
 async fn three_servers_over_https_converse_and_deliveries_survive_kill_9() {
     let dir = temp_dir("federation");
     write_pki(&dir, &NAMES);
-    let net = Net {
-        dir: dir.clone(),
-        ports: [free_port(), free_port(), free_port()],
-    };
+    let net = Net::new(dir.clone()).await;
     for (name, user) in NAMES.iter().zip(["alice", "bob", "carol"]) {
         create_user(&net, name, user);
     }
@@ -475,14 +494,11 @@ async fn three_servers_over_https_converse_and_deliveries_survive_kill_9() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-#[test]
-fn jobs_status_and_retry_on_an_empty_queue() {
+#[tokio::test]
+async fn jobs_status_and_retry_on_an_empty_queue() {
     let dir = temp_dir("jobs-cli");
     write_pki(&dir, &NAMES);
-    let net = Net {
-        dir: dir.clone(),
-        ports: [free_port(), free_port(), free_port()],
-    };
+    let net = Net::new(dir.clone()).await;
     let out = net.admin("a.test", &["admin", "jobs", "status"]);
     assert!(out.starts_with("QUEUE"), "{out}");
     assert_eq!(waiting_deliveries(&net, "a.test"), 0);

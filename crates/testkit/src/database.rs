@@ -14,6 +14,8 @@ static SWEEP: std::sync::OnceLock<()> = std::sync::OnceLock::new();
 pub struct TestDb {
     pub db: Db,
     pub backend: Backend,
+    /// Where it is: other processes (a `bonsai serve` under test) can open it too.
+    pub url: String,
     cleanup: Cleanup,
 }
 
@@ -47,7 +49,7 @@ pub fn postgres_url() -> Option<String> {
 
 /// A fresh database on the backend the environment selects.
 pub async fn test_db() -> TestDb {
-    let (db, backend, cleanup) = match postgres_url() {
+    let (db, url, backend, cleanup) = match postgres_url() {
         Some(base) => {
             ANNOUNCE.call_once(|| eprintln!("bonsai-testkit: running storage tests on PostgreSQL"));
             let schema = format!("t_{}", unique());
@@ -65,11 +67,12 @@ pub async fn test_db() -> TestDb {
             let _ = admin.close().await;
             let sep = if base.contains('?') { '&' } else { '?' };
             let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
-            let mut opts = DbOptions::new(url);
+            let mut opts = DbOptions::new(url.clone());
             opts.max_connections = 4;
             let db = Db::connect(&opts).await.expect("connect to test schema");
             (
                 db,
+                url,
                 Backend::Postgres,
                 Cleanup::Schema {
                     admin_url: base,
@@ -87,16 +90,17 @@ pub async fn test_db() -> TestDb {
             let dir = std::env::temp_dir().join(format!("bonsai-test-{}", unique()));
             std::fs::create_dir_all(&dir).expect("create temp dir");
             let url = format!("sqlite://{}", dir.join("test.db").display());
-            let db = Db::connect(&DbOptions::new(url))
+            let db = Db::connect(&DbOptions::new(url.clone()))
                 .await
                 .expect("open test sqlite");
-            (db, Backend::Sqlite, Cleanup::Dir(dir))
+            (db, url, Backend::Sqlite, Cleanup::Dir(dir))
         }
     };
     db.migrate().await.expect("migrate test database");
     TestDb {
         db,
         backend,
+        url,
         cleanup,
     }
 }
