@@ -16,7 +16,9 @@ use bonsai_service::throttle::{Bucket, Verdict};
 
 use crate::AppState;
 
-fn client_ip(req: &Request) -> Option<IpAddr> {
+/// The client's address: the TCP peer, or the last `X-Forwarded-For` hop when the peer is
+/// a reverse proxy on this host or network.
+pub(crate) fn client_ip(req: &Request) -> Option<IpAddr> {
     let peer = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()

@@ -222,7 +222,7 @@ async fn reports_command(services: &Services, command: ReportsCommand) -> Result
                     r.id,
                     r.created_at.to_rfc3339(),
                     v.reporter.acct(),
-                    v.target.acct(),
+                    v.target.account.acct(),
                     r.category,
                     r.forwarded,
                     statuses.join(","),
@@ -238,16 +238,22 @@ async fn jobs_command(services: &Services, command: JobsCommand) -> Result<()> {
     match command {
         JobsCommand::Status => {
             println!(
-                "{:<10} {:>8} {:>8} {:>8}  OLDEST WAITING",
-                "QUEUE", "WAITING", "DUE", "FAILED"
+                "{:<10} {:>8} {:>8} {:>8} {:>9}  OLDEST WAITING",
+                "QUEUE", "WAITING", "DUE", "FAILED", "LAG"
             );
+            let now = bonsai_core::timestamp::Timestamp::now();
             for q in services.job_stats().await? {
                 let oldest = q
                     .oldest
                     .map(|t| t.to_rfc3339())
                     .unwrap_or_else(|| "-".into());
+                // How long the longest-due job has waited for a worker.
+                let lag = q
+                    .oldest_due
+                    .map(|t| format!("{:.1}s", (now.millis() - t.millis()).max(0) as f64 / 1e3))
+                    .unwrap_or_else(|| "-".into());
                 println!(
-                    "{:<10} {:>8} {:>8} {:>8}  {oldest}",
+                    "{:<10} {:>8} {:>8} {:>8} {lag:>9}  {oldest}",
                     q.queue, q.waiting, q.due, q.failed
                 );
             }

@@ -197,6 +197,8 @@ pub struct QueueStats {
     pub failed: i64,
     /// When the oldest waiting job was enqueued.
     pub oldest: Option<Timestamp>,
+    /// Since when the longest-due job has been due: the queue's lag is now minus this.
+    pub oldest_due: Option<Timestamp>,
 }
 
 pub async fn stats<'e, E: Executor<'e, Database = Any>>(e: E) -> Result<Vec<QueueStats>> {
@@ -205,7 +207,8 @@ pub async fn stats<'e, E: Executor<'e, Database = Any>>(e: E) -> Result<Vec<Queu
          SUM(CASE WHEN failed_at IS NULL THEN 1 ELSE 0 END) AS waiting, \
          SUM(CASE WHEN failed_at IS NULL AND run_at <= $1 THEN 1 ELSE 0 END) AS due, \
          SUM(CASE WHEN failed_at IS NULL THEN 0 ELSE 1 END) AS failed, \
-         MIN(CASE WHEN failed_at IS NULL THEN created_at END) AS oldest \
+         MIN(CASE WHEN failed_at IS NULL THEN created_at END) AS oldest, \
+         MIN(CASE WHEN failed_at IS NULL AND run_at <= $1 THEN run_at END) AS oldest_due \
          FROM jobs GROUP BY queue ORDER BY queue",
     )
     .bind(Timestamp::now().millis())
@@ -219,6 +222,7 @@ pub async fn stats<'e, E: Executor<'e, Database = Any>>(e: E) -> Result<Vec<Queu
                 due: int(r, "due")?,
                 failed: int(r, "failed")?,
                 oldest: crate::row::opt_time(r, "oldest")?,
+                oldest_due: crate::row::opt_time(r, "oldest_due")?,
             })
         })
         .collect()

@@ -19,6 +19,7 @@ pub mod instance;
 pub mod instance_actor;
 pub mod interactions;
 pub mod jobs;
+pub mod metrics;
 pub mod moves;
 pub mod notifications;
 pub mod oauth;

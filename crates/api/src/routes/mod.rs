@@ -7,6 +7,7 @@ mod health;
 mod inbox;
 mod instance;
 pub(crate) mod instance_actor;
+mod metrics;
 mod notifications;
 mod oauth;
 mod reports;
@@ -171,6 +172,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/livez", get(health::livez))
         .route("/readyz", get(health::readyz))
+        .route("/metrics", get(metrics::metrics))
         .fallback(not_found)
         .method_not_allowed_fallback(not_found)
 }

@@ -482,6 +482,8 @@ async fn jobs_can_be_made_due_now_and_counted() {
     let d = stats.iter().find(|s| s.queue == "delivery").unwrap();
     assert_eq!((d.waiting, d.due, d.failed), (3, 1, 1), "{d:?}");
     assert!(d.oldest.is_some());
+    // Only job 2 is due (since `now`): that is where the lag is measured from.
+    assert_eq!(d.oldest_due.map(|t| t.millis()), Some(now.millis()));
     let i = stats.iter().find(|s| s.queue == "inbox").unwrap();
     assert_eq!((i.waiting, i.due, i.failed), (1, 1, 0));
 
