@@ -47,27 +47,32 @@ pub async fn upsert_remote<'e, E: Executor<'e, Database = Any>>(
     Ok(())
 }
 
-/// The emoji of `domain` (`None`: ours) among `shortcodes`.
-pub async fn find<'e, E: Executor<'e, Database = Any>>(
+/// The emoji named by `wanted`: for each domain (`None`: ours), those among its shortcodes,
+/// all in one query. Keep the total of shortcodes bounded (each is a bind parameter).
+pub async fn find_named<'e, E: Executor<'e, Database = Any>>(
     e: E,
-    domain: Option<&str>,
-    shortcodes: &[String],
+    wanted: &[(Option<String>, Vec<String>)],
 ) -> Result<Vec<CustomEmoji>> {
-    if shortcodes.is_empty() {
+    let mut q = Sql::new(
+        "SELECT shortcode, domain, uri, image_url, visible_in_picker FROM custom_emojis WHERE ",
+    );
+    let mut any = false;
+    for (domain, shortcodes) in wanted.iter().filter(|(_, codes)| !codes.is_empty()) {
+        q.push(if any { " OR (domain = " } else { "(domain = " });
+        any = true;
+        q.bind(domain.clone().unwrap_or_default());
+        q.push(" AND shortcode IN (");
+        for (i, s) in shortcodes.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.bind(s.clone());
+        }
+        q.push("))");
+    }
+    if !any {
         return Ok(Vec::new());
     }
-    let mut q = Sql::new(
-        "SELECT shortcode, domain, uri, image_url, visible_in_picker FROM custom_emojis \
-         WHERE domain = ",
-    );
-    q.bind(domain.unwrap_or("").to_string());
-    q.push(" AND shortcode IN (");
-    for (i, s) in shortcodes.iter().enumerate() {
-        if i > 0 {
-            q.push(", ");
-        }
-        q.bind(s.clone());
-    }
-    q.push(") ORDER BY shortcode");
+    q.push(" ORDER BY domain, shortcode");
     q.fetch_all(e).await?.iter().map(from_row).collect()
 }

@@ -77,17 +77,18 @@ impl Services {
         let found = accounts::find_many(self.db().reader(), &ids)
             .await
             .or_internal()?;
-        let mut out = AccountPage {
-            accounts: Vec::new(),
-            cursor_ids: Vec::new(),
-        };
+        let mut listed = Vec::with_capacity(rows.len());
+        let mut cursor_ids = Vec::with_capacity(rows.len());
         for (block_id, account_id) in rows {
             if let Some(a) = found.iter().find(|a| a.id == account_id) {
-                out.accounts.push(a.clone());
-                out.cursor_ids.push(block_id);
+                listed.push(a.clone());
+                cursor_ids.push(block_id);
             }
         }
-        Ok(out)
+        Ok(AccountPage {
+            accounts: self.account_views(listed).await?,
+            cursor_ids,
+        })
     }
 
     /// Ends follows and pending requests in both directions between `a` and `b`.

@@ -106,7 +106,7 @@ impl Services {
 
     /// Who a status is addressed to, per Mastodon's visibility mapping.
     fn addressing(&self, v: &StatusView) -> Addressing {
-        let followers = format!("{}/followers", v.account.uri);
+        let followers = format!("{}/followers", v.account.account.uri);
         let mentioned: Vec<Ref> = v.mentions.iter().map(|m| Ref::new(m.uri.clone())).collect();
         let (to, cc) = match v.status.visibility {
             Visibility::Public => (
@@ -131,7 +131,7 @@ impl Services {
     pub fn note_document(&self, v: &StatusView, in_reply_to: Option<&str>) -> Object {
         let s = &v.status;
         let base = self.config().base_url();
-        let mut note = Object::note(s.uri.clone(), v.account.uri.clone());
+        let mut note = Object::note(s.uri.clone(), v.account.account.uri.clone());
         note.addressing = self.addressing(v);
         note.summary = (!s.spoiler_text.is_empty()).then(|| s.spoiler_text.clone());
         note.in_reply_to = in_reply_to.map(Ref::new);
@@ -190,7 +190,7 @@ impl Services {
         let mut a = Activity::new(
             ActivityKind::Announce,
             v.status.uri.clone(),
-            v.account.uri.clone(),
+            v.account.account.uri.clone(),
             original_uri.to_string(),
         );
         a.published = Some(v.status.created_at.to_rfc3339());

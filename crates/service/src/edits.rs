@@ -11,7 +11,7 @@ use bonsai_db::tags;
 use crate::error::{commit, DbResultExt, Error, Result};
 use crate::notifications::Kind as NotificationKind;
 use crate::oauth::Viewer;
-use crate::views::StatusView;
+use crate::views::{AccountView, StatusView};
 use crate::Services;
 
 pub struct StatusEdit {
@@ -89,7 +89,7 @@ impl Services {
         if old.visibility != Visibility::Direct || !rendered.mentions.is_empty() {
             let view = StatusView {
                 status: new.clone(),
-                account: account.clone(),
+                account: AccountView::bare(account.clone()),
                 mentions: rendered.mentions.clone(),
                 tags: tag_rows,
                 reblog: None,
@@ -98,7 +98,6 @@ impl Services {
                 favourited: false,
                 reblogged: false,
                 emojis: Vec::new(),
-                account_emojis: Vec::new(),
                 media_attachments: Vec::new(),
             };
             let parent = match new.in_reply_to_id {

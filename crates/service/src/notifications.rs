@@ -8,7 +8,7 @@ use bonsai_db::{accounts, statuses};
 
 use crate::error::{DbResultExt, Error, Result};
 use crate::oauth::Viewer;
-use crate::views::StatusView;
+use crate::views::{AccountView, StatusView};
 use crate::Services;
 
 /// The kinds Bonsai creates today (Mastodon's names).
@@ -35,7 +35,7 @@ impl Kind {
 
 pub struct NotificationView {
     pub notification: Notification,
-    pub account: Account,
+    pub account: AccountView,
     pub status: Option<StatusView>,
 }
 
@@ -166,14 +166,19 @@ impl Services {
         let mut from_ids: Vec<i64> = list.iter().map(|n| n.from_account_id).collect();
         from_ids.sort_unstable();
         from_ids.dedup();
-        let from = accounts::find_many(db, &from_ids).await.or_internal()?;
+        let from = self
+            .account_views(accounts::find_many(db, &from_ids).await.or_internal()?)
+            .await?;
         let status_ids: Vec<i64> = list.iter().filter_map(|n| n.status_id).collect();
         let found = statuses::find_many(db, &status_ids).await.or_internal()?;
         let views = self.status_views(found, Some(me)).await?;
         Ok(list
             .into_iter()
             .filter_map(|n| {
-                let account = from.iter().find(|a| a.id == n.from_account_id)?.clone();
+                let account = from
+                    .iter()
+                    .find(|a| a.account.id == n.from_account_id)?
+                    .clone();
                 let status = match n.status_id {
                     Some(sid) => Some(views.iter().find(|v| v.status.id == sid)?.clone()),
                     None => None,

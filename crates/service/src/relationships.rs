@@ -1,6 +1,6 @@
 //! Follows, follow requests for locked accounts, and relationship lookups.
 
-use bonsai_core::model::{Account, Follow, Page, Relationship};
+use bonsai_core::model::{Follow, Page, Relationship};
 use bonsai_core::timestamp::Timestamp;
 use bonsai_db::accounts::{self, Counter};
 use bonsai_db::follows::{self, Kind};
@@ -11,6 +11,7 @@ pub use bonsai_db::follows::Side;
 use crate::error::{commit, DbResultExt, Error, Result};
 use crate::notifications::Kind as NotificationKind;
 use crate::oauth::Viewer;
+use crate::views::AccountView;
 use crate::Services;
 
 /// Most ids one `relationships` call answers for.
@@ -23,7 +24,7 @@ pub struct FollowOptions {
 
 /// A page of accounts plus the ids pagination runs over (follow or request ids).
 pub struct AccountPage {
-    pub accounts: Vec<Account>,
+    pub accounts: Vec<AccountView>,
     pub cursor_ids: Vec<i64>,
 }
 
@@ -282,17 +283,18 @@ impl Services {
         let found = accounts::find_many(self.db().reader(), &ids)
             .await
             .or_internal()?;
-        let mut out = AccountPage {
-            accounts: Vec::with_capacity(rows.len()),
-            cursor_ids: Vec::with_capacity(rows.len()),
-        };
+        let mut listed = Vec::with_capacity(rows.len());
+        let mut cursor_ids = Vec::with_capacity(rows.len());
         for row in &rows {
             if let Some(a) = found.iter().find(|a| a.id == pick(row)) {
-                out.accounts.push(a.clone());
-                out.cursor_ids.push(row.id);
+                listed.push(a.clone());
+                cursor_ids.push(row.id);
             }
         }
-        Ok(out)
+        Ok(AccountPage {
+            accounts: self.account_views(listed).await?,
+            cursor_ids,
+        })
     }
 
     pub async fn relationships(&self, viewer: &Viewer, ids: &[i64]) -> Result<Vec<Relationship>> {

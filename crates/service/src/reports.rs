@@ -12,6 +12,7 @@ use bonsai_db::statuses;
 
 use crate::error::{commit, DbResultExt, Error, Result};
 use crate::oauth::Viewer;
+use crate::views::AccountView;
 use crate::Services;
 
 /// Mastodon's limit on a local report's comment.
@@ -38,7 +39,7 @@ pub struct NewReport {
 pub struct ReportView {
     pub report: Report,
     pub reporter: Account,
-    pub target: Account,
+    pub target: AccountView,
 }
 
 impl Services {
@@ -116,7 +117,7 @@ impl Services {
         Ok(ReportView {
             report,
             reporter: me,
-            target,
+            target: self.account_view(target).await?,
         })
     }
 
@@ -232,12 +233,13 @@ impl Services {
         let found = bonsai_db::accounts::find_many(self.db().reader(), &ids)
             .await
             .or_internal()?;
+        let found = self.account_views(found).await?;
         Ok(list
             .into_iter()
             .filter_map(|report| {
-                let pick = |id: i64| found.iter().find(|a| a.id == id).cloned();
+                let pick = |id: i64| found.iter().find(|a| a.account.id == id).cloned();
                 Some(ReportView {
-                    reporter: pick(report.account_id)?,
+                    reporter: pick(report.account_id)?.account,
                     target: pick(report.target_account_id)?,
                     report,
                 })

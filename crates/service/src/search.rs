@@ -7,7 +7,7 @@ use bonsai_db::{statuses, tags};
 use crate::error::{DbResultExt, Result};
 use crate::federation::Resolved;
 use crate::oauth::Viewer;
-use crate::views::StatusView;
+use crate::views::{AccountView, StatusView};
 use crate::Services;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,7 +18,7 @@ pub enum SearchType {
 }
 
 pub struct SearchResults {
-    pub accounts: Vec<Account>,
+    pub accounts: Vec<AccountView>,
     pub statuses: Vec<StatusView>,
     pub hashtags: Vec<Tag>,
 }
@@ -58,7 +58,7 @@ impl Services {
             };
             match found {
                 Some(Resolved::Account(a)) if wants(SearchType::Accounts) => {
-                    out.accounts = vec![a];
+                    out.accounts = self.account_views(vec![a]).await?;
                 }
                 Some(Resolved::Status(s))
                     if wants(SearchType::Statuses) && self.can_see(vid, &s).await? =>
@@ -75,17 +75,18 @@ impl Services {
                 if let Some((user, host)) = q.trim_start_matches('@').split_once('@') {
                     if !host.eq_ignore_ascii_case(&self.config().domain) && !user.is_empty() {
                         if let Ok(a) = self.resolve_acct(user, &host.to_lowercase()).await {
-                            out.accounts = vec![a];
+                            out.accounts = self.account_views(vec![a]).await?;
                             return Ok(out);
                         }
                     }
                 }
             }
-            out.accounts = match self.lookup(q).await {
+            let found: Vec<Account> = match self.lookup(q).await {
                 // An exact `user@domain` answers with that account alone.
                 Ok(a) if q.trim_start_matches('@').contains('@') => vec![a],
                 _ => self.search_accounts(q, limit, offset).await?,
             };
+            out.accounts = self.account_views(found).await?;
         }
         if wants(SearchType::Hashtags) {
             let name = q.trim_start_matches('#');

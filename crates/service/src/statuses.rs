@@ -11,7 +11,7 @@ use bonsai_db::{follows, statuses, tags};
 use crate::error::{commit, db_failure, DbResultExt, Error, Result};
 use crate::notifications::Kind as NotificationKind;
 use crate::oauth::Viewer;
-use crate::views::StatusView;
+use crate::views::{AccountView, StatusView};
 use crate::Services;
 
 /// How far up a thread `context` walks.
@@ -191,7 +191,7 @@ impl Services {
         // Remote followers' servers and mentioned remote accounts get the post.
         let view = StatusView {
             status: status.clone(),
-            account: account.clone(),
+            account: AccountView::bare(account.clone()),
             mentions: rendered.mentions.clone(),
             tags: tag_rows,
             reblog: None,
@@ -200,7 +200,6 @@ impl Services {
             favourited: false,
             reblogged: false,
             emojis: Vec::new(),
-            account_emojis: Vec::new(),
             media_attachments: Vec::new(),
         };
         let create = serde_json::to_value(

@@ -1,7 +1,8 @@
-//! Statuses with everything their Mastodon entity needs, loaded in a few batched queries
-//! rather than one per status.
+//! Statuses and accounts with everything their Mastodon entities need, loaded in a few
+//! batched queries rather than one per status or account.
 
 use std::collections::HashMap;
+use std::hash::Hash;
 
 use bonsai_core::model::{Account, App, CustomEmoji, MediaAttachment, Status, Tag};
 use bonsai_core::text::emoji_shortcodes;
@@ -10,10 +11,42 @@ use bonsai_db::{accounts, emojis, favourites, media, oauth, statuses, tags};
 use crate::error::{DbResultExt, Result};
 use crate::Services;
 
+/// An account with what its Mastodon entity shows beyond its row: the custom emoji its name,
+/// bio and fields use, and the account it moved to. As in Mastodon, `moved` nests one level
+/// only: the target carries its own emoji but never its own `moved`.
+#[derive(Debug, Clone)]
+pub struct AccountView {
+    pub account: Account,
+    pub emojis: Vec<CustomEmoji>,
+    pub moved: Option<Box<AccountView>>,
+}
+
+impl AccountView {
+    /// Without emoji or `moved`: for documents that use neither (outgoing activities).
+    pub fn bare(account: Account) -> Self {
+        Self {
+            account,
+            emojis: Vec::new(),
+            moved: None,
+        }
+    }
+}
+
+/// What a batch of custom emoji look-ups is keyed by: a status's text or an account's profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Named {
+    Status(i64),
+    Account(i64),
+}
+
+/// Bind parameters per emoji query; a page names far fewer, so one query serves it.
+const MAX_EMOJI_PARAMS: usize = 1000;
+
 #[derive(Debug, Clone)]
 pub struct StatusView {
     pub status: Status,
-    pub account: Account,
+    /// Its author, with the author's emoji and `moved`.
+    pub account: AccountView,
     pub mentions: Vec<Account>,
     pub tags: Vec<Tag>,
     pub reblog: Option<Box<StatusView>>,
@@ -25,8 +58,6 @@ pub struct StatusView {
     pub reblogged: bool,
     /// The custom emoji its text names (from its author's server).
     pub emojis: Vec<CustomEmoji>,
-    /// The custom emoji in its author's name, bio and fields.
-    pub account_emojis: Vec<CustomEmoji>,
     /// Its media, in order.
     pub media_attachments: Vec<MediaAttachment>,
 }
@@ -99,28 +130,36 @@ impl Services {
             }
         }
 
-        // Custom emoji named in each text and in each author's profile.
-        let status_emojis = self
-            .emojis_named(
-                all.iter()
-                    .map(|s| {
-                        let domain = accounts.get(&s.account_id).and_then(|a| a.domain.clone());
-                        (
-                            s.id,
-                            domain,
-                            vec![s.content.as_str(), s.spoiler_text.as_str()],
-                        )
-                    })
-                    .collect(),
-            )
-            .await?;
-        let author_emojis = self
-            .account_emojis(all.iter().filter_map(|s| accounts.get(&s.account_id)))
-            .await?;
-        let emojis_of = |s: &Status| status_emojis.get(&s.id).cloned().unwrap_or_default();
+        // The authors' `moved` targets, then (in one query) the custom emoji named in each
+        // text and in each author's and target's profile.
+        let authors: Vec<&Account> = all
+            .iter()
+            .filter_map(|s| accounts.get(&s.account_id))
+            .collect();
+        let moved = self.moved_targets(authors.iter().copied()).await?;
+        let mut texts: Vec<(Named, Option<String>, Vec<&str>)> = all
+            .iter()
+            .map(|s| {
+                let domain = accounts.get(&s.account_id).and_then(|a| a.domain.clone());
+                (
+                    Named::Status(s.id),
+                    domain,
+                    vec![s.content.as_str(), s.spoiler_text.as_str()],
+                )
+            })
+            .collect();
+        texts.extend(
+            authors
+                .iter()
+                .copied()
+                .chain(moved.values())
+                .map(profile_text),
+        );
+        let named = self.emojis_named(texts).await?;
+        let emojis_of = |s: &Status| named.get(&Named::Status(s.id)).cloned().unwrap_or_default();
 
         let build = |s: &Status| -> Option<StatusView> {
-            let account = accounts.get(&s.account_id)?.clone();
+            let account = assemble(accounts.get(&s.account_id)?.clone(), &moved, &named);
             let mut ms: Vec<Account> = mentions
                 .iter()
                 .filter(|m| m.status_id == s.id)
@@ -137,10 +176,6 @@ impl Services {
                 favourited: faved.contains(&s.id),
                 reblogged: boosted.contains(&s.id),
                 emojis: emojis_of(s),
-                account_emojis: author_emojis
-                    .get(&s.account_id)
-                    .cloned()
-                    .unwrap_or_default(),
                 media_attachments: media_by_status.get(&s.id).cloned().unwrap_or_default(),
                 status: s.clone(),
             })
@@ -159,15 +194,55 @@ impl Services {
         Ok(out)
     }
 
-    /// The custom emoji named in each of `texts` (keyed by the caller's id, on the domain
-    /// whose emoji they may use), looked up with one query per domain.
-    async fn emojis_named(
+    /// Each account as its Mastodon entity shows it (see [`AccountView`]), in the order given,
+    /// in two queries for the whole batch: the `moved` targets, then every emoji named.
+    pub async fn account_views(&self, list: Vec<Account>) -> Result<Vec<AccountView>> {
+        let moved = self.moved_targets(list.iter()).await?;
+        let texts = list
+            .iter()
+            .chain(moved.values())
+            .map(profile_text)
+            .collect();
+        let named = self.emojis_named(texts).await?;
+        Ok(list
+            .into_iter()
+            .map(|a| assemble(a, &moved, &named))
+            .collect())
+    }
+
+    pub async fn account_view(&self, account: Account) -> Result<AccountView> {
+        let mut v = self.account_views(vec![account]).await?;
+        v.pop().ok_or_else(crate::Error::internal)
+    }
+
+    /// The accounts these moved to, by id (one query, none when no account has moved).
+    async fn moved_targets<'a>(
         &self,
-        texts: Vec<(i64, Option<String>, Vec<&str>)>,
-    ) -> Result<HashMap<i64, Vec<CustomEmoji>>> {
-        let mut codes_by_key: HashMap<i64, (Option<String>, Vec<String>)> = HashMap::new();
+        list: impl Iterator<Item = &'a Account>,
+    ) -> Result<HashMap<i64, Account>> {
+        let mut ids: Vec<i64> = list.filter_map(|a| a.moved_to_account_id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        Ok(accounts::find_many(self.db().reader(), &ids)
+            .await
+            .or_internal()?
+            .into_iter()
+            .map(|a| (a.id, a))
+            .collect())
+    }
+
+    /// The custom emoji named in each of `texts` (keyed by the caller, on the domain whose
+    /// emoji they may use), looked up in one query for all domains.
+    async fn emojis_named<K: Copy + Eq + Hash>(
+        &self,
+        texts: Vec<(K, Option<String>, Vec<&str>)>,
+    ) -> Result<HashMap<K, Vec<CustomEmoji>>> {
+        let mut codes_by_key: HashMap<K, (Option<String>, Vec<String>)> = HashMap::new();
         let mut codes_by_domain: HashMap<Option<String>, Vec<String>> = HashMap::new();
         for (key, domain, parts) in texts {
+            if codes_by_key.contains_key(&key) {
+                continue;
+            }
             let mut codes: Vec<String> = Vec::new();
             for part in parts {
                 for c in emoji_shortcodes(part) {
@@ -191,16 +266,24 @@ impl Services {
             }
             codes_by_key.insert(key, (domain, codes));
         }
+        // One query names every domain's shortcodes; only a batch naming more than
+        // MAX_EMOJI_PARAMS of them is split.
         let mut known: Vec<CustomEmoji> = Vec::new();
+        let mut batch: Vec<(Option<String>, Vec<String>)> = Vec::new();
+        let mut params = 0;
         for (domain, codes) in &codes_by_domain {
-            // Bounded per query; a page names few distinct emoji in practice.
-            for chunk in codes.chunks(200) {
-                known.extend(
-                    emojis::find(self.db().reader(), domain.as_deref(), chunk)
-                        .await
-                        .or_internal()?,
-                );
+            for chunk in codes.chunks(MAX_EMOJI_PARAMS - 1) {
+                if params + chunk.len() + 1 > MAX_EMOJI_PARAMS {
+                    known.extend(self.find_emojis(&batch).await?);
+                    batch.clear();
+                    params = 0;
+                }
+                params += chunk.len() + 1;
+                batch.push((domain.clone(), chunk.to_vec()));
             }
+        }
+        if !batch.is_empty() {
+            known.extend(self.find_emojis(&batch).await?);
         }
         Ok(codes_by_key
             .into_iter()
@@ -215,34 +298,47 @@ impl Services {
             .collect())
     }
 
-    /// The custom emoji in each account's display name, bio and profile fields.
-    pub async fn account_emojis<'a>(
+    async fn find_emojis(
         &self,
-        list: impl Iterator<Item = &'a Account>,
-    ) -> Result<HashMap<i64, Vec<CustomEmoji>>> {
-        let mut texts: Vec<(i64, Option<String>, Vec<&str>)> = Vec::new();
-        for a in list {
-            if texts.iter().any(|t| t.0 == a.id) {
-                continue;
-            }
-            let mut parts = vec![a.display_name.as_str(), a.note.as_str()];
-            for f in &a.fields {
-                parts.push(f.name.as_str());
-                parts.push(f.value.as_str());
-            }
-            texts.push((a.id, a.domain.clone(), parts));
-        }
-        self.emojis_named(texts).await
+        wanted: &[(Option<String>, Vec<String>)],
+    ) -> Result<Vec<CustomEmoji>> {
+        emojis::find_named(self.db().reader(), wanted)
+            .await
+            .or_internal()
     }
+}
 
-    /// An account with the custom emoji its profile names, for its Mastodon entity.
-    pub async fn account_with_emojis(&self, id: i64) -> Result<(Account, Vec<CustomEmoji>)> {
-        let account = self.account(id).await?;
-        let emojis = self
-            .account_emojis(std::iter::once(&account))
-            .await?
-            .remove(&account.id)
-            .unwrap_or_default();
-        Ok((account, emojis))
+/// The texts of an account's profile that may name custom emoji: its display name, bio and
+/// fields (Mastodon's `emojifiable_text`), on its own domain.
+fn profile_text(a: &Account) -> (Named, Option<String>, Vec<&str>) {
+    let mut parts = vec![a.display_name.as_str(), a.note.as_str()];
+    for f in &a.fields {
+        parts.push(f.name.as_str());
+        parts.push(f.value.as_str());
+    }
+    (Named::Account(a.id), a.domain.clone(), parts)
+}
+
+/// `account` with its emoji and `moved` (found among `moved`, itself without `moved`).
+fn assemble(
+    account: Account,
+    moved: &HashMap<i64, Account>,
+    named: &HashMap<Named, Vec<CustomEmoji>>,
+) -> AccountView {
+    let emojis_of = |id: i64| named.get(&Named::Account(id)).cloned().unwrap_or_default();
+    let moved = account
+        .moved_to_account_id
+        .and_then(|id| moved.get(&id))
+        .map(|m| {
+            Box::new(AccountView {
+                emojis: emojis_of(m.id),
+                account: m.clone(),
+                moved: None,
+            })
+        });
+    AccountView {
+        emojis: emojis_of(account.id),
+        account,
+        moved,
     }
 }

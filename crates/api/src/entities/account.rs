@@ -3,6 +3,7 @@ use serde::Serialize;
 use bonsai_core::model;
 use bonsai_core::text::escape_html;
 use bonsai_service::accounts::Credentials;
+use bonsai_service::views::AccountView;
 
 use super::emoji::CustomEmoji;
 
@@ -47,7 +48,20 @@ pub struct Account {
 }
 
 impl Account {
-    pub fn new(a: &model::Account, base_url: &str) -> Self {
+    /// The entity every route renders: the account with its custom emoji and `moved` (see
+    /// `Services::account_views`, which loads those for a whole page at once).
+    pub fn from_view(v: &AccountView, base_url: &str) -> Self {
+        Self {
+            emojis: v.emojis.iter().map(CustomEmoji::new).collect(),
+            moved: v
+                .moved
+                .as_ref()
+                .map(|m| Box::new(Self::from_view(m, base_url))),
+            ..Self::new(&v.account, base_url)
+        }
+    }
+
+    fn new(a: &model::Account, base_url: &str) -> Self {
         let avatar = format!("{base_url}/avatars/original/missing.png");
         let header = format!("{base_url}/headers/original/missing.png");
         // Mastodon rounds the creation time down to midnight UTC (privacy).
@@ -90,20 +104,6 @@ impl Account {
                 .collect(),
             moved: None,
         }
-    }
-}
-
-impl Account {
-    /// With the custom emoji its name, bio and fields use.
-    pub fn with_emojis(mut self, emojis: &[model::CustomEmoji]) -> Self {
-        self.emojis = emojis.iter().map(CustomEmoji::new).collect();
-        self
-    }
-
-    /// With `moved`: the account this one moved to (see `Services::moved_account`).
-    pub fn with_moved(mut self, moved: Option<&model::Account>, base_url: &str) -> Self {
-        self.moved = moved.map(|m| Box::new(Account::new(m, base_url)));
-        self
     }
 }
 
@@ -163,14 +163,20 @@ pub struct CredentialAccount {
 }
 
 impl CredentialAccount {
-    pub fn new(c: &Credentials, follow_requests_count: i64, base_url: &str) -> Self {
+    /// `view` is the account of `c` with its emoji and `moved`.
+    pub fn new(
+        c: &Credentials,
+        view: &AccountView,
+        follow_requests_count: i64,
+        base_url: &str,
+    ) -> Self {
         let (role_id, name, permissions) = match c.user.role {
             model::Role::User => ("-99", "", "0"),
             model::Role::Moderator => ("2", "Moderator", "1308"),
             model::Role::Admin => ("3", "Admin", "1"),
         };
         Self {
-            account: Account::new(&c.account, base_url),
+            account: Account::from_view(view, base_url),
             source: Source {
                 privacy: c.user.default_visibility.as_str().to_string(),
                 sensitive: c.user.default_sensitive,

@@ -24,7 +24,7 @@ impl Notification {
             kind: n.kind.clone(),
             created_at: n.created_at.to_rfc3339(),
             group_key: format!("ungrouped-{}", n.id),
-            account: Account::new(&v.account, base_url),
+            account: Account::from_view(&v.account, base_url),
             status: v.status.as_ref().map(|s| Status::new(s, base_url)),
         }
     }

@@ -36,7 +36,7 @@ impl Report {
             // Mastodon answers null when the report cites no rules.
             rule_ids: (!r.rule_ids.is_empty()).then(|| strings(&r.rule_ids)),
             collection_ids: Vec::new(),
-            target_account: Account::new(&v.target, base_url),
+            target_account: Account::from_view(&v.target, base_url),
         }
     }
 }

@@ -93,7 +93,7 @@ impl Status {
                 name: a.name.clone(),
                 website: a.website.clone(),
             }),
-            account: Account::new(&v.account, base_url).with_emojis(&v.account_emojis),
+            account: Account::from_view(&v.account, base_url),
             media_attachments: v
                 .media_attachments
                 .iter()

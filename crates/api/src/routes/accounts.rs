@@ -48,11 +48,13 @@ pub async fn verify_credentials(
     }
     let creds = state.services.credentials(&viewer).await?;
     let requests = state.services.pending_request_count(&viewer).await?;
-    let moved = state.services.moved_account(&creds.account).await?;
-    let base = state.base_url();
-    let mut entity = CredentialAccount::new(&creds, requests, &base);
-    entity.account = entity.account.with_moved(moved.as_ref(), &base);
-    Ok(Json(entity))
+    let view = state.services.account_view(creds.account.clone()).await?;
+    Ok(Json(CredentialAccount::new(
+        &creds,
+        &view,
+        requests,
+        &state.base_url(),
+    )))
 }
 
 pub async fn update_credentials(
@@ -104,8 +106,10 @@ pub async fn update_credentials(
     };
     let creds = state.services.update_credentials(&viewer, patch).await?;
     let requests = state.services.pending_request_count(&viewer).await?;
+    let view = state.services.account_view(creds.account.clone()).await?;
     Ok(Json(CredentialAccount::new(
         &creds,
+        &view,
         requests,
         &state.base_url(),
     )))
@@ -119,14 +123,9 @@ pub async fn show(
     if let Some(v) = &viewer {
         v.require("read:accounts")?;
     }
-    let (account, emojis) = state.services.account_with_emojis(path_id(&id)?).await?;
-    let moved = state.services.moved_account(&account).await?;
-    let base = state.base_url();
-    Ok(Json(
-        Account::new(&account, &base)
-            .with_emojis(&emojis)
-            .with_moved(moved.as_ref(), &base),
-    ))
+    let account = state.services.account(path_id(&id)?).await?;
+    let view = state.services.account_view(account).await?;
+    Ok(Json(Account::from_view(&view, &state.base_url())))
 }
 
 pub async fn lookup(
@@ -139,11 +138,8 @@ pub async fn lookup(
     }
     let acct = p.str("acct").unwrap_or_default();
     let account = state.services.lookup(&acct).await?;
-    let moved = state.services.moved_account(&account).await?;
-    let base = state.base_url();
-    Ok(Json(
-        Account::new(&account, &base).with_moved(moved.as_ref(), &base),
-    ))
+    let view = state.services.account_view(account).await?;
+    Ok(Json(Account::from_view(&view, &state.base_url())))
 }
 
 pub async fn search(
@@ -156,8 +152,11 @@ pub async fn search(
     let limit = p.int("limit").filter(|l| *l > 0).map_or(40, |l| l.min(80));
     let offset = p.int("offset").filter(|o| *o >= 0).unwrap_or(0).min(10_000);
     let found = state.services.search_accounts(&q, limit, offset).await?;
+    let views = state.services.account_views(found).await?;
     let base = state.base_url();
-    Ok(Json(found.iter().map(|a| Account::new(a, &base)).collect()))
+    Ok(Json(
+        views.iter().map(|a| Account::from_view(a, &base)).collect(),
+    ))
 }
 
 pub async fn relationships(
@@ -214,7 +213,7 @@ pub(crate) fn account_list(
             found
                 .accounts
                 .iter()
-                .map(|a| Account::new(a, &base))
+                .map(|a| Account::from_view(a, &base))
                 .collect(),
         ),
     )

@@ -106,8 +106,10 @@ pub async fn status(
         };
     }
     let found = match state.services.get_status(None, id).await {
-        Ok(v) => Some(v)
-            .filter(|v| v.account.username.eq_ignore_ascii_case(&username) && v.account.is_local()),
+        Ok(v) => Some(v).filter(|v| {
+            v.account.account.username.eq_ignore_ascii_case(&username)
+                && v.account.account.is_local()
+        }),
         Err(e) if e.kind == ErrorKind::NotFound => None,
         Err(e) => return Err(e.into()),
     };
@@ -126,10 +128,10 @@ pub async fn status(
         return Err(ApiError::not_found());
     };
     let s = &view.status;
-    let author = if view.account.display_name.is_empty() {
-        &view.account.username
+    let author = if view.account.account.display_name.is_empty() {
+        &view.account.account.username
     } else {
-        &view.account.display_name
+        &view.account.account.display_name
     };
     let warning = if s.spoiler_text.is_empty() {
         String::new()
@@ -140,7 +142,7 @@ pub async fn status(
     let body = format!(
         "<main><article><header><a href=\"{}\">{}</a> · <time datetime=\"{ts}\">{ts}</time></header>\
          {warning}<div class=\"content\">{}</div></article></main>",
-        escape_html(&view.account.url),
+        escape_html(&view.account.account.url),
         escape_html(author),
         s.content,
         ts = s.created_at.to_rfc3339(),

@@ -11,12 +11,11 @@ use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 
 async fn contact(state: &AppState) -> ApiResult<Option<Account>> {
-    let base = state.base_url();
-    Ok(state
-        .services
-        .contact_account()
-        .await?
-        .map(|a| Account::new(&a, &base)))
+    let Some(account) = state.services.contact_account().await? else {
+        return Ok(None);
+    };
+    let view = state.services.account_view(account).await?;
+    Ok(Some(Account::from_view(&view, &state.base_url())))
 }
 
 pub async fn v1(State(state): State<AppState>) -> ApiResult<Json<Value>> {

@@ -43,7 +43,7 @@ pub async fn v2(
         .await?;
     let base = state.base_url();
     Ok(Json(json!({
-        "accounts": found.accounts.iter().map(|a| Account::new(a, &base)).collect::<Vec<_>>(),
+        "accounts": found.accounts.iter().map(|a| Account::from_view(a, &base)).collect::<Vec<_>>(),
         "statuses": found.statuses.iter().map(|s| Status::new(s, &base)).collect::<Vec<_>>(),
         "hashtags": found.hashtags.iter().map(|t| Tag::new(t, &base)).collect::<Vec<_>>(),
     })))

@@ -211,7 +211,7 @@ pub async fn history(
         .status_history(viewer.as_ref(), path_id(&id)?)
         .await?;
     let base = state.base_url();
-    let account = crate::entities::Account::new(&view.account, &base);
+    let account = crate::entities::Account::from_view(&view.account, &base);
     Ok(Json(Value::Array(
         versions
             .iter()

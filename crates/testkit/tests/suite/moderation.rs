@@ -544,6 +544,53 @@ async fn reject_media_servers_show_default_avatars() {
             "{status}"
         );
     }
+    // So are those of its accounts' names, wherever the account is shown.
+    let old_uri = format!("{}/users/old", peer.base);
+    let stored = bonsai_db::accounts::find_by_uri(other.db.db.reader(), &old_uri)
+        .await
+        .unwrap()
+        .unwrap();
+    let person = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{}/updates/profile", peer.base), "type": "Update", "actor": old_uri,
+        "object": {
+            "id": old_uri, "type": "Person", "preferredUsername": "old", "name": "Old :blobcat:",
+            "inbox": format!("{}/inbox", peer.base),
+            "publicKey": {"id": format!("{old_uri}#main-key"), "owner": old_uri,
+                          "publicKeyPem": stored.public_key_pem},
+            "tag": [{"type": "Emoji", "name": ":blobcat:", "id": "https://cdn.example/emoji/1",
+                     "icon": {"type": "Image", "url": "https://cdn.example/blobcat.png"}}]
+        }
+    });
+    for (app, expected) in [(&other, 1), (&a, 0)] {
+        assert_eq!(
+            peer.deliver(app, person.clone()).await,
+            StatusCode::ACCEPTED
+        );
+        let found = eventually("the renamed account", || async {
+            let r = app
+                .get(
+                    &format!("/api/v2/search?q=%40old%40{host}&type=accounts"),
+                    None,
+                )
+                .await
+                .json();
+            let account = r["accounts"][0].clone();
+            (account["display_name"] == "Old :blobcat:").then_some(account)
+        })
+        .await;
+        assert_eq!(
+            found["emojis"].as_array().map(Vec::len),
+            Some(expected),
+            "{found}"
+        );
+        let list = app.get("/api/v1/timelines/public", None).await.json();
+        assert_eq!(
+            list[0]["account"]["emojis"].as_array().map(Vec::len),
+            Some(expected),
+            "{list}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -673,7 +720,7 @@ async fn reports_are_checked_and_forwarded_as_flags() {
     .await;
     assert_eq!(received.len(), 1, "only the forwarded report reaches b");
     let got = &received[0];
-    assert_eq!(got.target.id.to_string(), bob_id);
+    assert_eq!(got.target.account.id.to_string(), bob_id);
     assert_eq!(got.report.comment, "spam, obviously");
     assert_eq!(
         got.report.status_ids,
@@ -724,7 +771,7 @@ async fn flags_from_other_servers_become_reports_once() {
     .await;
     assert_eq!(list.len(), 1);
     let r = &list[0];
-    assert_eq!(r.target.id.to_string(), alice_id);
+    assert_eq!(r.target.account.id.to_string(), alice_id);
     assert_eq!(
         r.report.status_ids,
         vec![bad["id"].as_str().unwrap().parse::<i64>().unwrap()],

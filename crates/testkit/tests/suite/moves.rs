@@ -292,3 +292,161 @@ async fn aliases_and_moves_are_stored() {
     let got = accounts::find(db.reader(), id).await.unwrap().unwrap();
     assert_eq!(got.moved_to_account_id, None);
 }
+
+/// An account that moved shows `moved` (the target, with its own emoji but never its own
+/// `moved`) and its custom emoji wherever the API renders it, not only on its profile.
+#[tokio::test]
+async fn a_moved_account_shows_moved_and_emoji_everywhere() {
+    let app = TestApp::new().await;
+    let (bob_id, bob) = app.user("bob", "read write follow").await;
+    let (bob2_id, bob2) = app.user("bob2", "read write follow").await;
+    let (carol_id, carol) = app.user("carol", "read write follow").await;
+    let emoji = bonsai_core::model::CustomEmoji {
+        shortcode: "bonsai".into(),
+        domain: None,
+        uri: String::new(),
+        image_url: "https://cdn.test/bonsai.png".into(),
+        visible_in_picker: true,
+    };
+    let now = bonsai_core::timestamp::Timestamp::now();
+    bonsai_db::emojis::upsert_remote(app.db.db.writer(), 1, &emoji, now)
+        .await
+        .unwrap();
+    for (token, name) in [(&bob, "Bob :bonsai:"), (&bob2, ":bonsai: Bob, moved")] {
+        let body = json!({"display_name": name}).to_string().into_bytes();
+        let r = app
+            .request(
+                Method::PATCH,
+                "/api/v1/accounts/update_credentials",
+                Some(token),
+                Some(("application/json", body)),
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    }
+    let r = app
+        .post_json(
+            &format!("/api/v1/accounts/{carol_id}/follow"),
+            Some(&bob),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let r = app
+        .post_json("/api/v1/statuses", Some(&bob), json!({"status": "hi"}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let post_id = r.json()["id"].as_str().unwrap().to_string();
+    app.services
+        .add_account_alias(bob2_id.parse().unwrap(), "bob")
+        .await
+        .expect("alias");
+    app.services
+        .move_account(bob_id.parse().unwrap(), "bob2")
+        .await
+        .expect("move");
+
+    let check = |v: &Value, place: &str| {
+        assert_eq!(v["acct"], "bob", "{place}: {v}");
+        assert_eq!(v["emojis"][0]["shortcode"], "bonsai", "{place}: {v}");
+        assert_eq!(v["emojis"].as_array().map(Vec::len), Some(1), "{place}");
+        assert_eq!(v["moved"]["acct"], "bob2", "{place}: {v}");
+        assert_eq!(v["moved"]["id"], bob2_id.as_str(), "{place}");
+        assert_eq!(
+            v["moved"]["emojis"][0]["url"], "https://cdn.test/bonsai.png",
+            "{place}: {v}"
+        );
+        assert!(v["moved"].get("moved").is_none(), "{place}: {v}");
+    };
+    let find_bob = |list: &Value| -> Value {
+        list.as_array()
+            .and_then(|l| l.iter().find(|a| a["acct"] == "bob"))
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+
+    let shown = app
+        .get(&format!("/api/v1/accounts/{bob_id}"), Some(&carol))
+        .await;
+    check(&shown.json(), "profile");
+    let me = app
+        .get("/api/v1/accounts/verify_credentials", Some(&bob))
+        .await;
+    check(&me.json(), "verify_credentials");
+
+    let notes = app.get("/api/v1/notifications", Some(&carol)).await.json();
+    let follow = notes
+        .as_array()
+        .and_then(|l| l.iter().find(|n| n["type"] == "follow"))
+        .cloned()
+        .unwrap_or(Value::Null);
+    check(&follow["account"], "follow notification");
+    let id = follow["id"].as_str().unwrap_or_default();
+    let one = app
+        .get(&format!("/api/v1/notifications/{id}"), Some(&carol))
+        .await;
+    check(&one.json()["account"], "one notification");
+
+    let followers = app
+        .get(&format!("/api/v1/accounts/{carol_id}/followers"), None)
+        .await;
+    check(&find_bob(&followers.json()), "followers");
+    let following = app
+        .get(&format!("/api/v1/accounts/{bob_id}/following"), None)
+        .await
+        .json();
+    assert_eq!(following[0]["acct"], "carol", "{following}");
+    assert!(following[0].get("moved").is_none(), "{following}");
+
+    let found = app
+        .get("/api/v2/search?q=bob&type=accounts", Some(&carol))
+        .await;
+    check(&find_bob(&found.json()["accounts"]), "v2 search");
+    let found = app.get("/api/v1/accounts/search?q=bob", Some(&carol)).await;
+    check(&find_bob(&found.json()), "v1 account search");
+    let looked_up = app.get("/api/v1/accounts/lookup?acct=bob", None).await;
+    check(&looked_up.json(), "lookup");
+
+    let public = app.get("/api/v1/timelines/public", None).await.json();
+    let status = public
+        .as_array()
+        .and_then(|l| l.iter().find(|s| s["id"] == post_id.as_str()))
+        .cloned()
+        .unwrap_or(Value::Null);
+    check(&status["account"], "status in a timeline");
+    let boost = app
+        .post_json(
+            &format!("/api/v1/statuses/{post_id}/reblog"),
+            Some(&carol),
+            json!({}),
+        )
+        .await;
+    assert_eq!(boost.status, StatusCode::OK, "{}", boost.text());
+    check(&boost.json()["reblog"]["account"], "boosted status");
+    let home = app.get("/api/v1/timelines/home", Some(&carol)).await.json();
+    check(&home[0]["reblog"]["account"], "boost in home");
+    assert_eq!(home[0]["account"]["acct"], "carol");
+    assert!(home[0]["account"].get("moved").is_none());
+
+    let report = app
+        .post_json(
+            "/api/v1/reports",
+            Some(&carol),
+            json!({"account_id": bob_id, "comment": "moved away"}),
+        )
+        .await;
+    assert_eq!(report.status, StatusCode::OK, "{}", report.text());
+    check(&report.json()["target_account"], "report");
+
+    let r = app
+        .post_json(
+            &format!("/api/v1/accounts/{bob_id}/block"),
+            Some(&carol),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let blocks = app.get("/api/v1/blocks", Some(&carol)).await;
+    check(&find_bob(&blocks.json()), "blocks");
+}

@@ -361,6 +361,61 @@ async fn remote_custom_emoji_reach_the_client_api() {
         .json();
     assert_eq!(r["account"]["emojis"].as_array().unwrap().len(), 2);
 
+    // Every other place the account is rendered shows its emoji too.
+    let codes_of = |account: &Value| -> Vec<String> {
+        let mut codes: Vec<String> = account["emojis"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e["shortcode"].as_str().map(str::to_string))
+            .collect();
+        codes.sort_unstable();
+        codes
+    };
+    let both = vec!["blobcat".to_string(), "party_parrot".to_string()];
+    let public = a.get("/api/v1/timelines/public", None).await.json();
+    assert_eq!(codes_of(&public[0]["account"]), both, "{public}");
+    let host = peer.base.trim_start_matches("http://");
+    let found = a
+        .get(
+            &format!("/api/v2/search?q=%40old%40{host}&type=accounts"),
+            Some(&alice),
+        )
+        .await
+        .json();
+    assert_eq!(codes_of(&found["accounts"][0]), both, "{found}");
+    // old@peer follows alice and boosts her post: her notifications and followers list.
+    let alice_id = a
+        .get("/api/v1/accounts/verify_credentials", Some(&alice))
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let alice_uri = format!("http://{}/users/alice", a.domain());
+    let follow = json!({"@context": ctx, "id": format!("{}/follows/1", peer.base),
+        "type": "Follow", "actor": old_uri, "object": alice_uri});
+    assert_eq!(peer.deliver(&a, follow).await, StatusCode::ACCEPTED);
+    let hers = post(&a, &alice, json!({"status": "boost me"})).await;
+    let announce = json!({"@context": ctx, "id": format!("{}/announces/1", peer.base),
+        "type": "Announce", "actor": old_uri, "object": hers["uri"],
+        "to": ["https://www.w3.org/ns/activitystreams#Public"],
+        "published": "2026-01-03T00:00:00Z"});
+    assert_eq!(peer.deliver(&a, announce).await, StatusCode::ACCEPTED);
+    let notes = eventually("the follow and reblog notifications", || async {
+        let n = a.get("/api/v1/notifications", Some(&alice)).await.json();
+        (n.as_array().map(Vec::len) == Some(2)).then_some(n)
+    })
+    .await;
+    for n in notes.as_array().unwrap() {
+        assert_eq!(codes_of(&n["account"]), both, "{n}");
+    }
+    let followers = a
+        .get(&format!("/api/v1/accounts/{alice_id}/followers"), None)
+        .await
+        .json();
+    assert_eq!(codes_of(&followers[0]), both, "{followers}");
+
     // Our own posts name no remote emoji, even with the same shortcode.
     let mine = post(&a, &alice, json!({"status": "local :blobcat:"})).await;
     assert_eq!(mine["emojis"], json!([]));
