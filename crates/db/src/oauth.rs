@@ -52,6 +52,16 @@ pub async fn find_app<'e, E: Executor<'e, Database = Any>>(e: E, id: i64) -> Res
     row.as_ref().map(app_from_row).transpose()
 }
 
+/// The apps among `ids` that exist, in one query (ids are de-duplicated by the caller).
+pub async fn find_apps<'e, E: Executor<'e, Database = Any>>(e: E, ids: &[i64]) -> Result<Vec<App>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = crate::query::Sql::new(&format!("SELECT {APP_COLS} FROM oauth_apps WHERE id IN ("));
+    q.bind_ids(ids).push(")");
+    q.fetch_all(e).await?.iter().map(app_from_row).collect()
+}
+
 pub async fn find_app_by_client_id<'e, E: Executor<'e, Database = Any>>(
     e: E,
     client_id: &str,

@@ -123,12 +123,12 @@ impl Services {
         let mut app_ids: Vec<i64> = all.iter().filter_map(|s| s.application_id).collect();
         app_ids.sort_unstable();
         app_ids.dedup();
-        let mut apps: HashMap<i64, App> = HashMap::new();
-        for id in app_ids {
-            if let Some(app) = oauth::find_app(db, id).await.or_internal()? {
-                apps.insert(id, app);
-            }
-        }
+        let apps: HashMap<i64, App> = oauth::find_apps(db, &app_ids)
+            .await
+            .or_internal()?
+            .into_iter()
+            .map(|a| (a.id, a))
+            .collect();
 
         // The authors' `moved` targets, then (in one query) the custom emoji named in each
         // text and in each author's and target's profile.

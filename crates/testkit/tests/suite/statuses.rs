@@ -426,3 +426,60 @@ async fn editing_keeps_history() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn statuses_name_the_app_they_were_posted_from() {
+    let app = TestApp::new().await;
+    let mut tokens = Vec::new();
+    for (user, client) in [("tuskyuser", "Tusky"), ("ivoryuser", "Ivory")] {
+        let created = app
+            .post_json(
+                "/api/v1/apps",
+                None,
+                json!({"client_name": client, "redirect_uris": "urn:ietf:wg:oauth:2.0:oob",
+                       "scopes": "read write", "website": format!("https://{}.example", client.to_lowercase())}),
+            )
+            .await
+            .json();
+        let (_, token) = app
+            .user_with_app(
+                user,
+                created["client_id"].as_str().unwrap(),
+                created["client_secret"].as_str().unwrap(),
+                "read write",
+            )
+            .await;
+        tokens.push((client, token));
+    }
+    for (client, token) in &tokens {
+        let r = app
+            .post_json(
+                "/api/v1/statuses",
+                Some(token),
+                json!({"status": format!("from {client}")}),
+            )
+            .await;
+        assert_eq!(r.json()["application"]["name"], *client, "{}", r.text());
+    }
+    // One page, two apps: each status names its own (loaded for the page at once).
+    let page = app.get("/api/v1/timelines/public", None).await.json();
+    let mut seen: Vec<(String, String)> = page
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["application"]["name"].as_str().unwrap().to_string(),
+                s["application"]["website"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    seen.sort();
+    assert_eq!(
+        seen,
+        vec![
+            ("Ivory".to_string(), "https://ivory.example".to_string()),
+            ("Tusky".to_string(), "https://tusky.example".to_string())
+        ]
+    );
+}
