@@ -19,7 +19,7 @@ pub struct Cli {
 #[derive(Subcommand)]
 pub enum Command {
     /// Run a scenario; writes summary.json, summary.md, samples.csv and rss.svg to --out.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Seed a running server through open registration and write the users' access tokens,
     /// for later runs with --token-file.
     Seed(SeedCmdArgs),
@@ -33,7 +33,7 @@ pub enum Scenario {
     SmallInstance,
     /// The same mix, faster and longer (default 150 req/s for 1 h); reports the RSS trend.
     Soak,
-    /// Fan-out to 10k remote followers: needs federation.
+    /// A post from an account with 10k followers on simulated remote servers: fan-out delivery.
     Burst,
     /// Concurrent image and video uploads: needs media.
     Media,
@@ -159,6 +159,39 @@ pub struct RunArgs {
     /// Output directory (default bench/results/<scenario>-<UTC time>).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub burst: BurstArgs,
+}
+
+/// The `burst` scenario's simulated remote servers (its --duration bounds the drain, default 10m).
+#[derive(Args, Clone)]
+pub struct BurstArgs {
+    /// Burst: followers on simulated remote servers.
+    #[arg(long, default_value_t = 10_000)]
+    pub followers: usize,
+    /// Burst: simulated remote domains the followers are spread over (d0.sim, d1.sim, …;
+    /// 1 to 2000).
+    #[arg(long, default_value_t = 100)]
+    pub remote_domains: usize,
+    /// Burst: the simulated actors advertise a per-domain sharedInbox (one delivery per domain
+    /// instead of one per follower).
+    #[arg(long)]
+    pub shared_inbox: bool,
+    /// Burst: time each simulated inbox takes to answer.
+    #[arg(long, default_value = "0s", value_parser = parse_duration)]
+    pub remote_delay: Duration,
+    /// Burst: most deliveries the simulated remotes accept per second, all together (paced).
+    #[arg(long)]
+    pub remote_rate: Option<f64>,
+    /// Burst: signed Follows in flight at once.
+    #[arg(long, default_value_t = 16)]
+    pub follow_concurrency: usize,
+    /// Burst: upper bound on sending the Follows and receiving their Accepts.
+    #[arg(long, default_value = "30m", value_parser = parse_duration)]
+    pub follow_timeout: Duration,
+    /// Burst: quiet time before the post (RSS baseline) and after the drain.
+    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    pub settle: Duration,
 }
 
 #[derive(Args)]

@@ -165,6 +165,8 @@ pub struct Request<'a> {
     pub token: Option<&'a str>,
     /// Content type and bytes.
     pub body: Option<(&'a str, Vec<u8>)>,
+    /// Further headers; a `host`, `accept` or `user-agent` here replaces the default one.
+    pub headers: &'a [(String, String)],
 }
 
 type Conn = BufReader<TcpStream>;
@@ -205,6 +207,7 @@ impl Client {
             path,
             token,
             body: None,
+            headers: &[],
         })
         .await
     }
@@ -221,6 +224,7 @@ impl Client {
             path,
             token,
             body: Some(("application/x-www-form-urlencoded", encode_form(pairs))),
+            headers: &[],
         })
         .await
     }
@@ -276,16 +280,29 @@ impl Client {
 
     fn encode(&self, req: &Request<'_>) -> Vec<u8> {
         let mut out = Vec::with_capacity(256 + req.body.as_ref().map_or(0, |b| b.1.len()));
-        out.extend_from_slice(
-            format!(
-                "{} {} HTTP/1.1\r\nHost: {}\r\nUser-Agent: bonsai-bench/{}\r\nAccept: application/json\r\n",
-                req.method,
-                req.path,
-                self.origin.host,
-                env!("CARGO_PKG_VERSION")
-            )
-            .as_bytes(),
-        );
+        let given = |name: &str| {
+            req.headers
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case(name))
+        };
+        out.extend_from_slice(format!("{} {} HTTP/1.1\r\n", req.method, req.path).as_bytes());
+        if !given("host") {
+            out.extend_from_slice(format!("Host: {}\r\n", self.origin.host).as_bytes());
+        }
+        if !given("user-agent") {
+            out.extend_from_slice(
+                format!("User-Agent: bonsai-bench/{}\r\n", env!("CARGO_PKG_VERSION")).as_bytes(),
+            );
+        }
+        if !given("accept") {
+            out.extend_from_slice(b"Accept: application/json\r\n");
+        }
+        for (k, v) in req.headers {
+            if !k.eq_ignore_ascii_case("content-length") && !k.eq_ignore_ascii_case("content-type")
+            {
+                out.extend_from_slice(format!("{k}: {v}\r\n").as_bytes());
+            }
+        }
         if let Some(token) = req.token {
             out.extend_from_slice(format!("Authorization: Bearer {token}\r\n").as_bytes());
         }

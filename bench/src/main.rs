@@ -2,6 +2,7 @@
 //! the server's RSS and CPU from /proc, and writes JSON, Markdown and an SVG plot.
 
 mod args;
+mod burst;
 mod content;
 mod hist;
 mod http;
@@ -12,6 +13,7 @@ mod run;
 mod sampler;
 mod seed;
 mod server;
+mod sim;
 mod stats;
 mod svg;
 mod workload;
@@ -40,7 +42,7 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Run(args) => run::run(args, command_line).await,
+            Command::Run(args) => run::run(*args, command_line).await,
             Command::Seed(args) => run::seed_only(args).await,
         }
     });

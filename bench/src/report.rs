@@ -5,6 +5,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use crate::burst::BurstReport;
 use crate::procfs::Machine;
 use crate::sampler::{Mark, Sample};
 use crate::seed::SeedReport;
@@ -17,6 +18,12 @@ pub const PEAK_RSS_MIB: f64 = 64.0;
 pub const HOME_P99_MS: f64 = 20.0;
 pub const HOME_P99_RATE: f64 = 200.0;
 pub const SOAK_DRIFT_PCT: f64 = 5.0;
+/// Burst: the fan-out's deliveries queued within this long (the posting request's latency).
+pub const BURST_QUEUED_MS: f64 = 1000.0;
+/// Burst: "RSS flat" read as a peak during the fan-out at most this much above the RSS before it.
+pub const BURST_RSS_GROWTH_PCT: f64 = 10.0;
+/// Burst: "drained at the rate the remotes allow" read as at least this share of their limit.
+pub const BURST_RATE_SHARE: f64 = 0.9;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ServerInfo {
@@ -100,6 +107,7 @@ pub struct Summary {
     pub targets: Vec<TargetCheck>,
     pub not_available: Vec<String>,
     pub marks: Vec<Mark>,
+    pub burst: Option<BurstReport>,
 }
 
 pub fn mib(kib: u64) -> f64 {
@@ -201,9 +209,140 @@ pub fn targets(s: &Summary) -> Vec<TargetCheck> {
                 });
             }
         }
+        "burst" => {
+            if let Some(b) = &s.burst {
+                burst_targets(b, &mut out);
+            }
+        }
         _ => {}
     }
     out
+}
+
+fn burst_targets(b: &BurstReport, out: &mut Vec<TargetCheck>) {
+    let n = b.expected_deliveries;
+    let ok_post = b.post_status.is_some_and(|c| (200..300).contains(&c));
+    out.push(TargetCheck {
+        target: format!("{n} deliveries queued in < {:.0} s", BURST_QUEUED_MS / 1000.0),
+        measured: b.post_ms.map(|ms| {
+            format!(
+                "POST answered {} after {ms:.0} ms",
+                b.post_status.unwrap_or(0)
+            )
+        }),
+        met: b.post_ms.map(|ms| ok_post && ms < BURST_QUEUED_MS),
+        note: "the delivery jobs are enqueued in the posting transaction, so all are queued when it answers".into(),
+    });
+    out.push(TargetCheck {
+        target: format!("every one of the {n} inboxes gets the post, signature verified"),
+        measured: Some(format!(
+            "{} delivered, {} duplicates, {} bad signatures",
+            b.delivered, b.duplicate_deliveries, b.sim.bad_signatures
+        )),
+        met: Some(b.delivered == n as u64 && b.sim.bad_signatures == 0 && !b.drain_timed_out),
+        note: if b.drain_timed_out {
+            "the drain timed out (--duration)".into()
+        } else {
+            String::new()
+        },
+    });
+    let measured = b.mean_rate_per_s.map(|r| {
+        format!(
+            "{r:.0} deliveries/s, drained {:.1} s after the post",
+            b.drain_s.unwrap_or(0.0)
+        )
+    });
+    out.push(match b.remote_rate_limit {
+        Some(limit) => TargetCheck {
+            target: "drained at the rate the simulated remotes allow".into(),
+            measured,
+            met: b
+                .mean_rate_per_s
+                .map(|r| r >= BURST_RATE_SHARE * limit),
+            note: format!(
+                "the remotes accept {limit} deliveries/s; met at {:.0} % of that",
+                BURST_RATE_SHARE * 100.0
+            ),
+        },
+        None => TargetCheck {
+            target: "drained at the rate the simulated remotes allow".into(),
+            measured,
+            met: None,
+            note: format!(
+                "the remotes set no limit (answer 202 after {:.0} ms): this is the server's own delivery rate; pass --remote-rate to test the pacing",
+                b.remote_delay_ms
+            ),
+        },
+    });
+    let growth = match (b.rss_before_post_mib, b.peak_rss_fanout_mib) {
+        (Some(a), Some(p)) if a > 0.0 => Some((a, p, (p - a) / a * 100.0)),
+        _ => None,
+    };
+    out.push(TargetCheck {
+        target: format!(
+            "RSS flat: peak during the fan-out within {BURST_RSS_GROWTH_PCT} % of the RSS before the post"
+        ),
+        measured: growth.map(|(a, p, g)| format!("{a:.1} -> peak {p:.1} MiB ({g:+.1} %)")),
+        met: growth.map(|(_, _, g)| g <= BURST_RSS_GROWTH_PCT),
+        note: b
+            .rss_after_drain_mib
+            .map(|f| format!("{f:.1} MiB after the drain"))
+            .unwrap_or_default(),
+    });
+}
+
+fn burst_markdown(md: &mut String, b: &BurstReport) {
+    let f = &b.follows;
+    let o = |v: Option<f64>, unit: &str| opt(v, unit);
+    let _ = writeln!(
+        md,
+        "\n## Burst\n\n- {} followers on {} simulated domains ({}), remotes answer after {:.0} ms{}\n- Follows: {} sent, {} answered 2xx, {} failed in {:.1} s ({:.0}/s); Accepts back at {} inboxes after {:.1} s; followers_count {}{}{}",
+        b.remote_followers,
+        b.remote_domains,
+        if b.shared_inbox { "shared inboxes" } else { "personal inboxes, no sharedInbox" },
+        b.remote_delay_ms,
+        b.remote_rate_limit.map(|r| format!(", at most {r}/s")).unwrap_or_default(),
+        f.sent,
+        f.answered_2xx,
+        f.failed,
+        f.send_seconds,
+        f.answered_2xx as f64 / f.send_seconds.max(1e-9),
+        b.sim.accepts_distinct,
+        f.accepted_seconds,
+        f.followers_count.map_or_else(|| "?".to_string(), |n| n.to_string()),
+        if f.timed_out { " (TIMED OUT)" } else { "" },
+        f.first_error.as_ref().map(|e| format!("; first error: {e}")).unwrap_or_default(),
+    );
+    let _ = writeln!(
+        md,
+        "\n| figure | value |\n|---|---|\n| inboxes to reach | {} |\n| POST /api/v1/statuses (queues every delivery) | {} ({}) |\n| first delivery after | {} |\n| 50 % / 90 % / 99 % delivered after | {} / {} / {} |\n| all delivered after (drain) | {}{} |\n| mean rate (first to last) | {} |\n| busiest second | {} |\n| delivered / duplicates / bad signatures | {} / {} / {} |\n| RSS before the post | {} |\n| peak RSS during the fan-out | {} |\n| RSS after the drain | {} |\n| anonymous RSS before / after | {} / {} |\n| server CPU, post to drained | {} ({} per delivery) |\n| actor fetches / inbox requests at the simulated remotes | {} / {} |",
+        b.expected_deliveries,
+        o(b.post_ms, "ms"),
+        b.post_status.map_or_else(|| "no answer".to_string(), |s| s.to_string()),
+        o(b.first_delivery_s.map(|s| s * 1000.0), "ms"),
+        o(b.p50_delivered_s, "s"),
+        o(b.p90_delivered_s, "s"),
+        o(b.p99_delivered_s, "s"),
+        o(b.drain_s, "s"),
+        if b.drain_timed_out { " (TIMED OUT)" } else { "" },
+        o(b.mean_rate_per_s, "/s"),
+        b.peak_rate_per_s.map_or_else(|| "–".to_string(), |r| format!("{r} deliveries")),
+        b.delivered,
+        b.duplicate_deliveries,
+        b.sim.bad_signatures,
+        o(b.rss_before_post_mib, "MiB"),
+        o(b.peak_rss_fanout_mib, "MiB"),
+        o(b.rss_after_drain_mib, "MiB"),
+        o(b.anon_before_post_mib, "MiB"),
+        o(b.anon_after_drain_mib, "MiB"),
+        o(b.cpu_s_fanout, "s"),
+        o(b.cpu_ms_per_delivery, "ms"),
+        b.sim.actor_fetches,
+        b.sim.inbox_requests,
+    );
+    if let Some(e) = &b.sim.first_error {
+        let _ = writeln!(md, "\nFirst error at a simulated inbox: {e}");
+    }
 }
 
 fn check_max(target: String, v: Option<f64>, max: f64, unit: &str, note: String) -> TargetCheck {
@@ -357,10 +496,18 @@ pub fn markdown(s: &Summary) -> String {
             .collect();
         let _ = writeln!(md, "- mix: {}", mix.join(", "));
     }
+    if let Some(b) = &s.burst {
+        burst_markdown(&mut md, b);
+    }
     if !s.endpoints.is_empty() {
         let _ = writeln!(
             md,
-            "\n## Endpoints\n\nLatency from the time each request was due (open loop), in ms.\n\n| endpoint | requests | ok/s | p50 | p95 | p99 | max | errors |\n|---|---:|---:|---:|---:|---:|---:|---|"
+            "\n## Endpoints\n\n{}\n\n| endpoint | requests | ok/s | p50 | p95 | p99 | max | errors |\n|---|---:|---:|---:|---:|---:|---:|---|",
+            if s.burst.is_some() {
+                "Latency from sending each request (at most --follow-concurrency Follows in flight), in ms; ok/s over the Follow phase."
+            } else {
+                "Latency from the time each request was due (open loop), in ms."
+            }
         );
         for e in &s.endpoints {
             let errors: Vec<String> = e.errors.iter().map(|(k, v)| format!("{k}: {v}")).collect();
@@ -425,13 +572,13 @@ pub fn markdown(s: &Summary) -> String {
 
 pub fn csv(samples: &[Sample]) -> String {
     let mut out = String::from(
-        "t_s,phase,rss_kib,hwm_kib,anon_kib,cpu_s,requests,errors,p99_ms,home_p99_ms\n",
+        "t_s,phase,rss_kib,hwm_kib,anon_kib,cpu_s,requests,errors,p99_ms,home_p99_ms,deliveries\n",
     );
     let o = |v: Option<String>| v.unwrap_or_default();
     for s in samples {
         let _ = writeln!(
             out,
-            "{:.3},{},{},{},{},{},{},{},{},{}",
+            "{:.3},{},{},{},{},{},{},{},{},{},{}",
             s.t_s,
             s.phase,
             o(s.rss_kib.map(|v| v.to_string())),
@@ -442,6 +589,7 @@ pub fn csv(samples: &[Sample]) -> String {
             s.errors,
             o(s.p99_ms.map(|v| format!("{v:.3}"))),
             o(s.home_p99_ms.map(|v| format!("{v:.3}"))),
+            s.deliveries,
         );
     }
     out
@@ -486,6 +634,7 @@ mod tests {
             errors: 0,
             p99_ms: None,
             home_p99_ms: None,
+            deliveries: 0,
         }
     }
 

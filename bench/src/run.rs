@@ -9,12 +9,14 @@ use serde_json::Value;
 use tokio::sync::watch;
 
 use crate::args::{RunArgs, Scenario, SeedCmdArgs, SeedVia};
+use crate::burst::{self, BurstCtx, BurstOptions, BurstReport};
 use crate::http::{Client, Origin};
 use crate::procfs::{self, ProcSample};
 use crate::report::{self, mib, Memory, Options, ServerInfo, Summary};
 use crate::sampler::Sampler;
 use crate::seed::{self, SeedOptions, SeedReport, Via};
 use crate::server::{self, SpawnOptions, Spawned};
+use crate::sim::{Sim, SimOptions};
 use crate::stats::Stats;
 use crate::svg;
 use crate::workload::{self, Op, WorkloadOptions, WorkloadReport};
@@ -62,6 +64,7 @@ fn empty_summary(scenario: Scenario, command: &str, started: time::OffsetDateTim
         targets: Vec::new(),
         not_available: Vec::new(),
         marks: Vec::new(),
+        burst: None,
     }
 }
 
@@ -100,6 +103,7 @@ struct Findings {
     rss_after_idle: Option<ProcSample>,
     cpu_workload: Option<f64>,
     not_available: Vec<String>,
+    burst: Option<BurstReport>,
 }
 
 pub async fn run(args: RunArgs, command: String) -> Result<bool, String> {
@@ -110,15 +114,8 @@ pub async fn run(args: RunArgs, command: String) -> Result<bool, String> {
         .unwrap_or_else(|| default_out(args.scenario, started));
     let mut summary = empty_summary(args.scenario, &command, started);
 
-    if matches!(args.scenario, Scenario::Burst | Scenario::Media) {
-        let (need, what) = if args.scenario == Scenario::Burst {
-            (
-                "federation",
-                "a post fanned out to 10k followers on simulated remote servers",
-            )
-        } else {
-            ("media", "concurrent image and video uploads")
-        };
+    if args.scenario == Scenario::Media {
+        let (need, what) = ("media", "concurrent image and video uploads");
         let msg = format!("not available yet: needs {need}");
         println!("{}: {msg}", args.scenario.name());
         summary.status = "not_available".into();
@@ -134,6 +131,7 @@ pub async fn run(args: RunArgs, command: String) -> Result<bool, String> {
 
     let duration = args.duration.unwrap_or(match args.scenario {
         Scenario::Idle => Duration::from_secs(300),
+        Scenario::Burst => Duration::from_secs(600),
         Scenario::Soak => Duration::from_secs(3600),
         _ => Duration::from_secs(60),
     });
@@ -163,6 +161,55 @@ pub async fn run(args: RunArgs, command: String) -> Result<bool, String> {
     });
     std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
 
+    // Burst: the simulated remote servers, bound before the server starts so it can be told
+    // where they are.
+    let sim = if args.scenario == Scenario::Burst {
+        let b = &args.burst;
+        if !(1..=2000).contains(&b.remote_domains) {
+            return Err("--remote-domains must be 1 to 2000".into());
+        }
+        if b.remote_rate.is_some_and(|r| r.is_nan() || r <= 0.0) {
+            return Err("--remote-rate must be above 0".into());
+        }
+        Some(Arc::new(
+            Sim::bind(
+                SimOptions {
+                    actors: b.followers,
+                    domains: b.remote_domains,
+                    shared_inbox: b.shared_inbox,
+                    delay: b.remote_delay,
+                    rate: b.remote_rate,
+                },
+                Arc::default(),
+            )
+            .await?,
+        ))
+    } else {
+        None
+    };
+    let mut sim_env = Vec::new();
+    if let Some(sim) = &sim {
+        sim_env.push((
+            "BONSAI_FEDERATION_ALLOW_ADDRESSES".to_string(),
+            "127.0.0.0/8".to_string(),
+        ));
+        sim_env.push(("BONSAI_FEDERATION_HOSTS".to_string(), sim.hosts_setting()));
+        if args.spawn.is_none() {
+            eprintln!(
+                "burst: the server must speak plain http to the simulated remotes on 127.0.0.1:{} \
+                 and resolve their names: allow 127.0.0.0/8 and map {} to 127.0.0.1 \
+                 (Bonsai: BONSAI_PROTOCOL=http BONSAI_FEDERATION_ALLOW_ADDRESSES=127.0.0.0/8 \
+                 BONSAI_FEDERATION_HOSTS=d0.sim=127.0.0.1,…)",
+                sim.port(),
+                if sim.options().domains > 1 {
+                    format!("d0.sim … d{}.sim", sim.options().domains - 1)
+                } else {
+                    "d0.sim".to_string()
+                }
+            );
+        }
+    }
+
     // The server: spawned here, or given by URL (and optionally PIDs).
     let mut spawned: Option<Spawned> = None;
     let origin = match &args.spawn {
@@ -171,7 +218,8 @@ pub async fn run(args: RunArgs, command: String) -> Result<bool, String> {
                 Some(u) => Some(Origin::parse(u)?.addr.port()),
                 None => None,
             };
-            let extra_env = parse_env(&args.server_env)?;
+            let mut extra_env = sim_env.clone();
+            extra_env.extend(parse_env(&args.server_env)?);
             let log = out.join("server.log");
             eprintln!("starting {} …", bin.display());
             let s = server::spawn(SpawnOptions {
@@ -215,7 +263,10 @@ pub async fn run(args: RunArgs, command: String) -> Result<bool, String> {
     }
 
     let stats = Stats::default();
-    let sampler = Sampler::new(pids.clone(), stats.clone());
+    let mut sampler = Sampler::new(pids.clone(), stats.clone());
+    if let Some(sim) = &sim {
+        sampler = sampler.with_deliveries(sim.deliveries());
+    }
     sampler.tick();
     let sampler_task = sampler.spawn();
     let client = Arc::new(Client::new(
@@ -261,6 +312,7 @@ pub async fn run(args: RunArgs, command: String) -> Result<bool, String> {
             rate,
             warmup,
             stop: stop_rx,
+            sim: sim.clone(),
         },
     )
     .await;
@@ -308,10 +360,13 @@ pub async fn run(args: RunArgs, command: String) -> Result<bool, String> {
     summary.seed = found.seed;
     summary.users = found.users;
     summary.workload = found.workload;
+    summary.burst = found.burst;
     summary.endpoints = summary
         .workload
         .as_ref()
-        .map(|w| stats.report(Duration::from_secs_f64(w.seconds)))
+        .map(|w| w.seconds)
+        .or_else(|| summary.burst.as_ref().map(|b| b.follows.send_seconds))
+        .map(|secs| stats.report(Duration::from_secs_f64(secs)))
         .unwrap_or_default();
     summary.not_available = found.not_available;
     summary.marks = marks.clone();
@@ -341,6 +396,7 @@ struct BodyCtx<'a> {
     rate: f64,
     warmup: Option<Duration>,
     stop: watch::Receiver<bool>,
+    sim: Option<Arc<Sim>>,
 }
 
 async fn sleep_or_stop(d: Duration, stop: &mut watch::Receiver<bool>) {
@@ -354,6 +410,9 @@ async fn body(args: &RunArgs, found: &mut Findings, mut cx: BodyCtx<'_>) -> Resu
     // A second for the server to settle after start (or after we attached).
     sleep_or_stop(Duration::from_secs(1), &mut cx.stop).await;
     found.rss_after_start = cx.sampler.read();
+    if let Some(sim) = cx.sim.clone() {
+        return burst_body(args, found, cx, sim).await;
+    }
 
     let via = match (args.seed_via, &args.token_file) {
         (_, Some(_)) | (SeedVia::None, _) => None,
@@ -449,7 +508,7 @@ async fn body(args: &RunArgs, found: &mut Findings, mut cx: BodyCtx<'_>) -> Resu
         }
     ));
     found.not_available.push(
-        "federation traffic (signed inbox deliveries from simulated remotes, outbound deliveries to simulated inboxes): needs federation".into(),
+        "federation traffic in this mix (signed inbox deliveries from simulated remotes, outbound deliveries to simulated inboxes): only in the burst scenario so far".into(),
     );
     found
         .not_available
@@ -554,4 +613,75 @@ pub async fn seed_only(args: SeedCmdArgs) -> Result<bool, String> {
         Path::new(&args.token_file).display()
     );
     Ok(!rep.timed_out)
+}
+
+/// The burst scenario: one local account (admin CLI when spawned, else registration), the
+/// simulated remotes serving, then `burst::run`.
+async fn burst_body(
+    args: &RunArgs,
+    found: &mut Findings,
+    cx: BodyCtx<'_>,
+    sim: Arc<Sim>,
+) -> Result<(), String> {
+    let via = match (args.seed_via, cx.spawned) {
+        (SeedVia::Registration, _) | (SeedVia::Auto, None) => Via::Registration,
+        (SeedVia::Admin | SeedVia::Auto, Some(s)) => Via::Admin(s.admin.clone()),
+        (SeedVia::Admin, None) => return Err("--seed-via admin needs --spawn".into()),
+        (SeedVia::None, _) => {
+            return Err(
+                "burst creates its own posting account: --seed-via none is not supported".into(),
+            )
+        }
+    };
+    cx.sampler.phase("seed");
+    let (world, rep) = seed::seed(
+        cx.client.clone(),
+        SeedOptions {
+            users: 1,
+            follows: 0,
+            posts: 0,
+            locked_every: 0,
+            concurrency: 1,
+            timeout: args.seeding.seed_timeout,
+            seed: args.seed,
+            via,
+        },
+    )
+    .await?;
+    found.seed = Some(rep);
+    found.rss_after_seed = cx.sampler.read();
+    let user = world
+        .users
+        .first()
+        .cloned()
+        .ok_or("could not create the posting account")?;
+    found.users = 1;
+    let server = sim.serve()?;
+    let result = burst::run(BurstCtx {
+        client: cx.client.clone(),
+        sim: sim.clone(),
+        sampler: &cx.sampler,
+        stats: &cx.stats,
+        user,
+        opts: BurstOptions {
+            follow_concurrency: args.burst.follow_concurrency.max(1),
+            follow_timeout: args.burst.follow_timeout,
+            drain_timeout: cx.duration,
+            settle: args.burst.settle,
+        },
+        stop: cx.stop.clone(),
+    })
+    .await;
+    server.abort();
+    let t_end = cx.sampler.elapsed_s();
+    let burst = result?;
+    let t_start = cx
+        .sampler
+        .marks()
+        .iter()
+        .find(|m| m.label == "follows")
+        .map_or(0.0, |m| m.t_s);
+    found.workload_window = Some((t_start, t_end));
+    found.burst = Some(burst);
+    Ok(())
 }

@@ -1,5 +1,6 @@
 //! Once a second: the server's RSS and CPU from /proc, and the last second's request figures.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -23,6 +24,8 @@ pub struct Sample {
     pub errors: u64,
     pub p99_ms: Option<f64>,
     pub home_p99_ms: Option<f64>,
+    /// Deliveries that reached a simulated inbox in that second (burst).
+    pub deliveries: u64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -44,6 +47,7 @@ pub struct Sampler {
     pids: Arc<Vec<u32>>,
     stats: Stats,
     state: Arc<Mutex<State>>,
+    deliveries: Arc<AtomicU64>,
 }
 
 impl Sampler {
@@ -56,11 +60,18 @@ impl Sampler {
                 phase: "start".into(),
                 ..State::default()
             })),
+            deliveries: Arc::new(AtomicU64::new(0)),
         }
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Counts deliveries at simulated inboxes from `counter`, drained into each sample.
+    pub fn with_deliveries(mut self, counter: Arc<AtomicU64>) -> Self {
+        self.deliveries = counter;
+        self
     }
 
     pub fn has_pids(&self) -> bool {
@@ -90,6 +101,7 @@ impl Sampler {
     pub fn tick(&self) -> Option<ProcSample> {
         let proc = self.read();
         let w = self.stats.take_window();
+        let deliveries = self.deliveries.swap(0, Ordering::Relaxed);
         let t_s = self.elapsed_s();
         let mut st = self.lock();
         let phase = st.phase.clone();
@@ -104,6 +116,7 @@ impl Sampler {
             errors: w.errors,
             p99_ms: w.p99_ms,
             home_p99_ms: w.home_p99_ms,
+            deliveries,
         });
         proc
     }

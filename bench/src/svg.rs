@@ -70,14 +70,28 @@ pub fn plot(title: &str, samples: &[Sample], marks: &[Mark]) -> String {
             .max()
             .map_or(1.0, |k| k as f64 / 1024.0 * 1.1),
     );
+    // Burst runs plot deliveries per second at the simulated inboxes on the right axis instead
+    // of request latency.
+    let by_deliveries = samples.iter().any(|s| s.deliveries > 0);
     let lat_max = nice_max(
-        samples
-            .iter()
-            .flat_map(|s| [s.p99_ms, s.home_p99_ms])
-            .flatten()
-            .fold(0.0, f64::max)
-            * 1.1,
+        if by_deliveries {
+            samples
+                .iter()
+                .map(|s| s.deliveries as f64)
+                .fold(0.0, f64::max)
+        } else {
+            samples
+                .iter()
+                .flat_map(|s| [s.p99_ms, s.home_p99_ms])
+                .flatten()
+                .fold(0.0, f64::max)
+        } * 1.1,
     );
+    let right_label = if by_deliveries {
+        "deliveries per second"
+    } else {
+        "p99 latency per second (ms)"
+    };
     let x = |t: f64| LEFT + t / t_max * plot_w;
     let y_rss = |mib: f64| TOP + plot_h - mib / rss_max * plot_h;
     let y_lat = |ms: f64| TOP + plot_h - (ms / lat_max).min(1.0) * plot_h;
@@ -129,7 +143,7 @@ pub fn plot(title: &str, samples: &[Sample], marks: &[Mark]) -> String {
         r##"<rect x="{LEFT}" y="{TOP}" width="{plot_w}" height="{plot_h}" fill="none" stroke="#888"/>
 <text x="{:.1}" y="{:.1}" text-anchor="middle">time (s)</text>
 <text transform="translate(18,{:.1}) rotate(-90)" text-anchor="middle" fill="#1f5fbf">RSS (MiB)</text>
-<text transform="translate({:.1},{:.1}) rotate(90)" text-anchor="middle" fill="#d35400">p99 latency per second (ms)</text>
+<text transform="translate({:.1},{:.1}) rotate(90)" text-anchor="middle" fill="#d35400">{right_label}</text>
 "##,
         LEFT + plot_w / 2.0,
         H - 24.0,
@@ -172,8 +186,16 @@ pub fn plot(title: &str, samples: &[Sample], marks: &[Mark]) -> String {
         .iter()
         .filter_map(|p| p.home_p99_ms.map(|v| (x(p.t_s), y_lat(v))))
         .collect();
-    s.push_str(&polyline(&p99, "#d35400", false));
-    s.push_str(&polyline(&home, "#27ae60", true));
+    if by_deliveries {
+        let d: Vec<(f64, f64)> = samples
+            .iter()
+            .map(|p| (x(p.t_s), y_lat(p.deliveries as f64)))
+            .collect();
+        s.push_str(&polyline(&d, "#d35400", false));
+    } else {
+        s.push_str(&polyline(&p99, "#d35400", false));
+        s.push_str(&polyline(&home, "#27ae60", true));
+    }
     s.push_str(&polyline(&rss, "#1f5fbf", false));
     if rss.is_empty() {
         let _ = write!(
@@ -189,8 +211,8 @@ pub fn plot(title: &str, samples: &[Sample], marks: &[Mark]) -> String {
         s,
         r##"
 <line x1="{LEFT}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="#1f5fbf" stroke-width="2"/><text x="{:.1}" y="{ly}">RSS</text>
-<line x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="#d35400" stroke-width="2"/><text x="{:.1}" y="{ly}">p99, all requests</text>
-<line x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="#27ae60" stroke-width="2" stroke-dasharray="4 3"/><text x="{:.1}" y="{ly}">p99, home timeline</text>
+<line x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="#d35400" stroke-width="2"/><text x="{:.1}" y="{ly}">{}</text>
+<line x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="#27ae60" stroke-width="2" stroke-dasharray="4 3"/><text x="{:.1}" y="{ly}">{}</text>
 </svg>
 "##,
         ly - 4.0,
@@ -202,11 +224,21 @@ pub fn plot(title: &str, samples: &[Sample], marks: &[Mark]) -> String {
         LEFT + 114.0,
         ly - 4.0,
         LEFT + 120.0,
+        if by_deliveries {
+            "deliveries per second"
+        } else {
+            "p99, all requests"
+        },
         LEFT + 250.0,
         ly - 4.0,
         LEFT + 274.0,
         ly - 4.0,
         LEFT + 280.0,
+        if by_deliveries {
+            ""
+        } else {
+            "p99, home timeline"
+        },
     );
     s
 }
