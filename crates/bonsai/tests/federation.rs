@@ -4,7 +4,7 @@
 //! mentions work. The binary's own wiring end to end: TLS, the outbound client from config,
 //! the job workers. One conversation: follows (unlocked, and locked with approval), a post in
 //! each visibility reaching exactly its audience, a reply, a like and a boost, an edit, a
-//! delete, a block — and deliveries that survive a `kill -9` of the sender and an outage of
+//! delete, a block, an account move between servers — and deliveries that survive a `kill -9` of the sender and an outage of
 //! the receiver.
 #![allow(clippy::unwrap_used)]
 
@@ -211,8 +211,8 @@ impl<'a> User<'a> {
         r["statuses"].as_array().and_then(|s| s.first().cloned())
     }
 
-    /// Resolves `acct` through WebFinger and follows it; returns its local id.
-    async fn follow(&self, acct: &str) -> String {
+    /// The local id of `acct`, resolved through WebFinger.
+    async fn resolve(&self, acct: &str) -> String {
         let found = self
             .get(&format!(
                 "/api/v2/search?q=%40{}&resolve=true&type=accounts",
@@ -220,7 +220,12 @@ impl<'a> User<'a> {
             ))
             .await;
         assert_eq!(found["accounts"][0]["acct"], acct, "{found}");
-        let id = found["accounts"][0]["id"].as_str().unwrap().to_string();
+        found["accounts"][0]["id"].as_str().unwrap().to_string()
+    }
+
+    /// Resolves `acct` through WebFinger and follows it; returns its local id.
+    async fn follow(&self, acct: &str) -> String {
+        let id = self.resolve(acct).await;
         self.post(&format!("/api/v1/accounts/{id}/follow"), "")
             .await;
         id
@@ -490,6 +495,52 @@ async fn three_servers_over_https_converse_and_deliveries_survive_kill_9() {
     .await;
     let me = bob.get("/api/v1/accounts/verify_credentials").await;
     assert_eq!(me["followers_count"], 1, "carol's block removed her follow");
+
+    // alice moves to a new account on c (the operator's commands, as Mastodon's settings
+    // pages do it): bob, her follower on b, ends up following the new account.
+    let alice_at_b = bob.follow("alice@a.test").await;
+    eventually("bob to follow alice", async || {
+        let me = alice.get("/api/v1/accounts/verify_credentials").await;
+        me["followers_count"] == 1
+    })
+    .await;
+    create_user(&net, "c.test", "alice2");
+    net.admin(
+        "c.test",
+        &[
+            "admin",
+            "account",
+            "alias",
+            "--username",
+            "alice2",
+            "--add",
+            "alice@a.test",
+        ],
+    );
+    net.admin(
+        "a.test",
+        &[
+            "admin",
+            "account",
+            "move",
+            "--username",
+            "alice",
+            "--to",
+            "alice2@c.test",
+        ],
+    );
+    let alice2_at_b = bob.resolve("alice2@c.test").await;
+    eventually("bob's follow to move to alice2", async || {
+        let rel = bob
+            .get(&format!(
+                "/api/v1/accounts/relationships?id[]={alice2_at_b}&id[]={alice_at_b}"
+            ))
+            .await;
+        rel[0]["following"] == true && rel[1]["following"] == false
+    })
+    .await;
+    let old = bob.get(&format!("/api/v1/accounts/{alice_at_b}")).await;
+    assert_eq!(old["moved"]["acct"], "alice2@c.test", "{old}");
 
     let _ = std::fs::remove_dir_all(&dir);
 }
