@@ -4,8 +4,8 @@
 //! mentions work. The binary's own wiring end to end: TLS, the outbound client from config,
 //! the job workers. One conversation: follows (unlocked, and locked with approval), a post in
 //! each visibility reaching exactly its audience, a reply, a like and a boost, an edit, a
-//! delete, a block, an account move between servers — and deliveries that survive a `kill -9` of the sender and an outage of
-//! the receiver.
+//! delete, a block, an account move between servers — and deliveries that survive a
+//! `kill -9` of the sender and an outage of the receiver.
 #![allow(clippy::unwrap_used)]
 
 mod common;
