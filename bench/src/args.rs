@@ -161,6 +161,30 @@ pub struct RunArgs {
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub burst: BurstArgs,
+    #[command(flatten)]
+    pub federation: FederationArgs,
+}
+
+/// Federation traffic in the `small-instance` / `soak` mix, with simulated remote servers.
+#[derive(Args, Clone)]
+pub struct FederationArgs {
+    /// small-instance / soak: leave federation out (no simulated remote servers, no inbox
+    /// deliveries in the mix, no remote followers).
+    #[arg(long)]
+    pub no_federation: bool,
+    /// Simulated remote accounts, spread over --remote-domains (default 20 here).
+    #[arg(long, default_value_t = 200)]
+    pub remote_accounts: usize,
+    /// Local users each simulated account follows (so local posts are delivered to it).
+    #[arg(long, default_value_t = 5)]
+    pub remote_follows: usize,
+    /// Simulated accounts each local user follows (found through WebFinger).
+    #[arg(long, default_value_t = 3)]
+    pub follows_remote: usize,
+    /// Percent of the scheduled requests that are signed deliveries from simulated accounts
+    /// to the server's inbox (Create 50 %, Like 30 %, Announce 20 %).
+    #[arg(long, default_value_t = 10.0)]
+    pub inbox_share: f64,
 }
 
 /// The `burst` scenario's simulated remote servers (its --duration bounds the drain, default 10m).
@@ -169,21 +193,22 @@ pub struct BurstArgs {
     /// Burst: followers on simulated remote servers.
     #[arg(long, default_value_t = 10_000)]
     pub followers: usize,
-    /// Burst: simulated remote domains the followers are spread over (d0.sim, d1.sim, …;
-    /// 1 to 2000).
-    #[arg(long, default_value_t = 100)]
-    pub remote_domains: usize,
+    /// Simulated remote domains the accounts are spread over (d0.sim, d1.sim, …; 1 to 2000).
+    /// Default: burst 100, small-instance and soak 20.
+    #[arg(long)]
+    pub remote_domains: Option<usize>,
     /// Burst: the simulated actors advertise a per-domain sharedInbox (one delivery per domain
     /// instead of one per follower).
     #[arg(long)]
     pub shared_inbox: bool,
-    /// Burst: time each simulated inbox takes to answer.
+    /// Burst and the federation mix: time each simulated inbox takes to answer.
     #[arg(long, default_value = "0s", value_parser = parse_duration)]
     pub remote_delay: Duration,
-    /// Burst: most deliveries the simulated remotes accept per second, all together (paced).
+    /// Burst and the federation mix: most deliveries the simulated remotes accept per second,
+    /// all together (paced).
     #[arg(long)]
     pub remote_rate: Option<f64>,
-    /// Burst: signed Follows in flight at once.
+    /// Burst: signed Follows in flight at once (the mix's seeding uses --seed-concurrency).
     #[arg(long, default_value_t = 16)]
     pub follow_concurrency: usize,
     /// Burst: upper bound on sending the Follows and receiving their Accepts.

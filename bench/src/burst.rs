@@ -5,9 +5,8 @@
 //! the `Create` (signature checked), and the server's RSS and CPU meanwhile.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
-use bonsai_federation::signatures;
 use serde::Serialize;
 use serde_json::{json, Value};
 use tokio::sync::watch;
@@ -95,8 +94,8 @@ async fn sleep_or_stop(d: Duration, stop: &mut watch::Receiver<bool>) -> bool {
     }
 }
 
-/// The server's actor document for `user`: id and public key.
-async fn server_actor(client: &Client, user: &User) -> Result<(String, String, String), String> {
+/// The server's actor document for `user`.
+pub async fn server_actor(client: &Client, user: &User) -> Result<ServerActor, String> {
     let accept = [(
         "accept".to_string(),
         "application/activity+json".to_string(),
@@ -116,53 +115,59 @@ async fn server_actor(client: &Client, user: &User) -> Result<(String, String, S
         .json()
         .filter(|_| res.ok())
         .ok_or_else(|| format!("GET {path}: {} {}", res.status, res.body_snippet()))?;
-    let field = |v: &Value| v.as_str().map(str::to_string);
-    let id = field(&doc["id"]).ok_or("the server's actor has no id")?;
-    let key_id = field(&doc["publicKey"]["id"]).ok_or("the server's actor has no key id")?;
-    let pem = field(&doc["publicKey"]["publicKeyPem"]).ok_or("the server's actor has no key")?;
-    Ok((id, key_id, pem))
+    ServerActor::from_document(&doc)
+        .ok_or_else(|| format!("GET {path}: not an actor with a key and an inbox"))
+}
+
+/// An actor of the server under test, from its ActivityPub document.
+#[derive(Debug, Clone)]
+pub struct ServerActor {
+    pub id: String,
+    pub key_id: String,
+    pub public_pem: String,
+    pub inbox: String,
+    /// `endpoints.sharedInbox`, if it has one.
+    pub shared_inbox: Option<String>,
+}
+
+impl ServerActor {
+    pub fn from_document(doc: &Value) -> Option<ServerActor> {
+        let field = |v: &Value| v.as_str().map(str::to_string);
+        Some(ServerActor {
+            id: field(&doc["id"])?,
+            key_id: field(&doc["publicKey"]["id"])?,
+            public_pem: field(&doc["publicKey"]["publicKeyPem"])?,
+            inbox: field(&doc["inbox"])?,
+            shared_inbox: field(&doc["endpoints"]["sharedInbox"]),
+        })
+    }
 }
 
 /// A request body and the headers that sign it.
 type SignedBody = (Vec<u8>, Vec<(String, String)>);
 
-/// A Follow from simulated actor `i` to `target`, signed for `POST inbox_path` on the server.
-fn signed_follow(
+/// A Follow (id number `n`) from simulated actor `i` to `target`, signed for `POST
+/// inbox_path` on the server at `base`.
+pub fn signed_follow(
     sim: &Sim,
     base: &str,
     inbox_path: &str,
     i: usize,
     target: &str,
+    n: usize,
 ) -> Result<SignedBody, String> {
     let actor = sim.actor_uri(i);
     let body = json!({
         "@context": "https://www.w3.org/ns/activitystreams",
-        "id": format!("{actor}#follows/1"),
+        "id": format!("{actor}#follows/{n}"),
         "type": "Follow",
         "actor": actor,
         "object": target,
     })
     .to_string()
     .into_bytes();
-    let uri: http::Uri = format!("{base}{inbox_path}")
-        .parse()
-        .map_err(|e| format!("{e}"))?;
-    let mut headers = http::HeaderMap::new();
-    signatures::sign_request_with(
-        &http::Method::POST,
-        &uri,
-        &mut headers,
-        Some(&body),
-        &sim.key_id(i),
-        sim.signing_key(),
-        SystemTime::now(),
-    )
-    .map_err(|e| e.to_string())?;
-    let pairs = headers
-        .iter()
-        .filter_map(|(k, v)| Some((k.as_str().to_string(), v.to_str().ok()?.to_string())))
-        .collect();
-    Ok((body, pairs))
+    let headers = sim.sign_post(i, &format!("{base}{inbox_path}"), &body)?;
+    Ok((body, headers))
 }
 
 async fn send_follows(
@@ -190,7 +195,7 @@ async fn send_follows(
             let i = next;
             next += 1;
             set.spawn(async move {
-                let (body, headers) = match signed_follow(&s, &b, &p, i, &t) {
+                let (body, headers) = match signed_follow(&s, &b, &p, i, &t, 1) {
                     Ok(x) => x,
                     Err(e) => return Err(format!("signing: {e}")),
                 };
@@ -287,8 +292,10 @@ pub async fn run(mut cx: BurstCtx<'_>) -> Result<BurstReport, String> {
         expected_deliveries: cx.sim.inboxes(),
         ..BurstReport::default()
     };
-    let (actor_id, key_id, pem) = server_actor(&cx.client, &cx.user).await?;
-    cx.sim.set_server_key(key_id, &pem)?;
+    let me = server_actor(&cx.client, &cx.user).await?;
+    cx.sim
+        .set_server_key(me.key_id.clone(), &me.public_pem, me.inbox.clone())?;
+    let actor_id = me.id;
 
     cx.sampler.phase("follows");
     eprintln!(

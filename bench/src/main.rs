@@ -4,8 +4,10 @@
 mod args;
 mod burst;
 mod content;
+mod fedmix;
 mod hist;
 mod http;
+mod metrics;
 mod procfs;
 mod report;
 mod rng;

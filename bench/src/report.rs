@@ -6,6 +6,8 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::burst::BurstReport;
+use crate::fedmix::FederationReport;
+use crate::metrics::QueueReport;
 use crate::procfs::Machine;
 use crate::sampler::{Mark, Sample};
 use crate::seed::SeedReport;
@@ -108,6 +110,12 @@ pub struct Summary {
     pub not_available: Vec<String>,
     pub marks: Vec<Mark>,
     pub burst: Option<BurstReport>,
+    /// Federation traffic in the small-instance / soak mix.
+    pub federation: Option<FederationReport>,
+    /// The server's job queues from `GET /metrics`, sampled once a second (empty when it has
+    /// none), over `jobs_window`.
+    pub jobs: Vec<QueueReport>,
+    pub jobs_window: Option<String>,
 }
 
 pub fn mib(kib: u64) -> f64 {
@@ -475,6 +483,40 @@ pub fn markdown(s: &Summary) -> String {
         );
     }
 
+    if !s.jobs.is_empty() {
+        let _ = writeln!(
+            md,
+            "\n## Job queues (`GET /metrics`, once a second, {})\n\n| queue | samples | lag peak / mean | waiting peak / mean | due peak / mean | failed at the end |\n|---|---:|---:|---:|---:|---:|",
+            s.jobs_window.as_deref().unwrap_or("whole run")
+        );
+        for q in &s.jobs {
+            let _ = writeln!(
+                md,
+                "| {} | {} | {:.2} / {:.2} s | {:.0} / {:.1} | {:.0} / {:.1} | {:.0} |",
+                q.queue,
+                q.samples,
+                q.peak_lag_s,
+                q.mean_lag_s,
+                q.peak_waiting,
+                q.mean_waiting,
+                q.peak_due,
+                q.mean_due,
+                q.final_failed
+            );
+        }
+    }
+    if s.jobs.is_empty() {
+        if let Some(w) = &s.jobs_window {
+            let _ = writeln!(
+                md,
+                "\n## Job queues (`GET /metrics`, once a second, {w})\n\nNo queue had a job in any sample."
+            );
+        }
+    }
+    if let Some(f) = &s.federation {
+        crate::fedmix::markdown(&mut md, f);
+    }
+
     if let Some(w) = &s.workload {
         let _ = writeln!(
             md,
@@ -572,13 +614,13 @@ pub fn markdown(s: &Summary) -> String {
 
 pub fn csv(samples: &[Sample]) -> String {
     let mut out = String::from(
-        "t_s,phase,rss_kib,hwm_kib,anon_kib,cpu_s,requests,errors,p99_ms,home_p99_ms,deliveries\n",
+        "t_s,phase,rss_kib,hwm_kib,anon_kib,cpu_s,requests,errors,p99_ms,home_p99_ms,deliveries,jobs_waiting,jobs_due,jobs_lag_s\n",
     );
     let o = |v: Option<String>| v.unwrap_or_default();
     for s in samples {
         let _ = writeln!(
             out,
-            "{:.3},{},{},{},{},{},{},{},{},{},{}",
+            "{:.3},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             s.t_s,
             s.phase,
             o(s.rss_kib.map(|v| v.to_string())),
@@ -590,6 +632,9 @@ pub fn csv(samples: &[Sample]) -> String {
             o(s.p99_ms.map(|v| format!("{v:.3}"))),
             o(s.home_p99_ms.map(|v| format!("{v:.3}"))),
             s.deliveries,
+            o(s.jobs_waiting().map(|v| format!("{v:.0}"))),
+            o(s.jobs_due().map(|v| format!("{v:.0}"))),
+            o(s.jobs_lag_s().map(|v| format!("{v:.3}"))),
         );
     }
     out
@@ -624,18 +669,40 @@ mod tests {
 
     fn sample(t: f64, rss_mib: f64) -> Sample {
         Sample {
-            t_s: t,
-            phase: "x".into(),
             rss_kib: Some((rss_mib * 1024.0) as u64),
-            hwm_kib: None,
-            anon_kib: None,
-            cpu_s: None,
-            requests: 0,
-            errors: 0,
-            p99_ms: None,
-            home_p99_ms: None,
-            deliveries: 0,
+            ..Sample::empty(t)
         }
+    }
+
+    #[test]
+    fn csv_has_job_columns_when_scraped() {
+        let mut with = sample(1.0, 10.0);
+        with.jobs = Some(vec![
+            crate::metrics::QueueSample {
+                queue: "delivery".into(),
+                waiting: 7.0,
+                due: 5.0,
+                failed: 0.0,
+                lag_s: 0.5,
+            },
+            crate::metrics::QueueSample {
+                queue: "inbox".into(),
+                waiting: 2.0,
+                due: 1.0,
+                failed: 0.0,
+                lag_s: 1.25,
+            },
+        ]);
+        let mut idle = sample(2.0, 10.0);
+        idle.jobs = Some(Vec::new());
+        let text = csv(&[sample(0.0, 10.0), with, idle]);
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[0].ends_with(",deliveries,jobs_waiting,jobs_due,jobs_lag_s"));
+        assert!(lines[1].ends_with(",0,,,"), "{}", lines[1]);
+        assert!(lines[2].ends_with(",0,9,6,1.250"), "{}", lines[2]);
+        assert_eq!(lines[2].split(',').count(), lines[0].split(',').count());
+        // Scraped with no job anywhere: zeros (not "-0"), unlike "not scraped".
+        assert!(lines[3].ends_with(",0,0,0,0.000"), "{}", lines[3]);
     }
 
     #[test]

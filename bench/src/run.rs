@@ -10,7 +10,9 @@ use tokio::sync::watch;
 
 use crate::args::{RunArgs, Scenario, SeedCmdArgs, SeedVia};
 use crate::burst::{self, BurstCtx, BurstOptions, BurstReport};
+use crate::fedmix::{self, FedOptions, FederationReport};
 use crate::http::{Client, Origin};
+use crate::metrics::{self, Scraper};
 use crate::procfs::{self, ProcSample};
 use crate::report::{self, mib, Memory, Options, ServerInfo, Summary};
 use crate::sampler::Sampler;
@@ -20,7 +22,7 @@ use crate::sim::{Sim, SimOptions};
 use crate::stats::Stats;
 use crate::svg;
 use crate::workload::{self, Op, WorkloadOptions, WorkloadReport};
-use crate::world::{self, StatusPool, World};
+use crate::world::{self, World};
 
 fn now_utc() -> time::OffsetDateTime {
     time::OffsetDateTime::now_utc()
@@ -65,6 +67,9 @@ fn empty_summary(scenario: Scenario, command: &str, started: time::OffsetDateTim
         not_available: Vec::new(),
         marks: Vec::new(),
         burst: None,
+        federation: None,
+        jobs: Vec::new(),
+        jobs_window: None,
     }
 }
 
@@ -104,6 +109,7 @@ struct Findings {
     cpu_workload: Option<f64>,
     not_available: Vec<String>,
     burst: Option<BurstReport>,
+    federation: Option<FederationReport>,
 }
 
 pub async fn run(args: RunArgs, command: String) -> Result<bool, String> {
@@ -161,31 +167,47 @@ pub async fn run(args: RunArgs, command: String) -> Result<bool, String> {
     });
     std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
 
-    // Burst: the simulated remote servers, bound before the server starts so it can be told
-    // where they are.
-    let sim = if args.scenario == Scenario::Burst {
-        let b = &args.burst;
-        if !(1..=2000).contains(&b.remote_domains) {
-            return Err("--remote-domains must be 1 to 2000".into());
+    // Burst, and federation in the small-instance / soak mix: the simulated remote servers,
+    // bound before the server starts so it can be told where they are.
+    let b = &args.burst;
+    let f = &args.federation;
+    let federated_mix =
+        matches!(args.scenario, Scenario::SmallInstance | Scenario::Soak) && !f.no_federation;
+    let sim_options = match args.scenario {
+        Scenario::Burst => Some(SimOptions {
+            actors: b.followers,
+            domains: b.remote_domains.unwrap_or(100),
+            shared_inbox: b.shared_inbox,
+            delay: b.remote_delay,
+            rate: b.remote_rate,
+            count_every_delivery: false,
+        }),
+        _ if federated_mix => {
+            if !(0.0..=100.0).contains(&f.inbox_share) {
+                return Err("--inbox-share must be 0 to 100 (percent)".into());
+            }
+            Some(SimOptions {
+                actors: f.remote_accounts,
+                domains: b.remote_domains.unwrap_or(20),
+                shared_inbox: true,
+                delay: b.remote_delay,
+                rate: b.remote_rate,
+                count_every_delivery: true,
+            })
         }
-        if b.remote_rate.is_some_and(|r| r.is_nan() || r <= 0.0) {
-            return Err("--remote-rate must be above 0".into());
+        _ => None,
+    };
+    let sim = match sim_options {
+        Some(o) => {
+            if !(1..=2000).contains(&o.domains) {
+                return Err("--remote-domains must be 1 to 2000".into());
+            }
+            if o.rate.is_some_and(|r| r.is_nan() || r <= 0.0) {
+                return Err("--remote-rate must be above 0".into());
+            }
+            Some(Arc::new(Sim::bind(o, Arc::default()).await?))
         }
-        Some(Arc::new(
-            Sim::bind(
-                SimOptions {
-                    actors: b.followers,
-                    domains: b.remote_domains,
-                    shared_inbox: b.shared_inbox,
-                    delay: b.remote_delay,
-                    rate: b.remote_rate,
-                },
-                Arc::default(),
-            )
-            .await?,
-        ))
-    } else {
-        None
+        None => None,
     };
     let mut sim_env = Vec::new();
     if let Some(sim) = &sim {
@@ -196,15 +218,21 @@ pub async fn run(args: RunArgs, command: String) -> Result<bool, String> {
         sim_env.push(("BONSAI_FEDERATION_HOSTS".to_string(), sim.hosts_setting()));
         if args.spawn.is_none() {
             eprintln!(
-                "burst: the server must speak plain http to the simulated remotes on 127.0.0.1:{} \
+                "{}: the server must speak plain http to the simulated remotes on 127.0.0.1:{} \
                  and resolve their names: allow 127.0.0.0/8 and map {} to 127.0.0.1 \
                  (Bonsai: BONSAI_PROTOCOL=http BONSAI_FEDERATION_ALLOW_ADDRESSES=127.0.0.0/8 \
-                 BONSAI_FEDERATION_HOSTS=d0.sim=127.0.0.1,…)",
+                 BONSAI_FEDERATION_HOSTS=d0.sim=127.0.0.1,…){}",
+                args.scenario.name(),
                 sim.port(),
                 if sim.options().domains > 1 {
                     format!("d0.sim … d{}.sim", sim.options().domains - 1)
                 } else {
                     "d0.sim".to_string()
+                },
+                if federated_mix {
+                    "; or pass --no-federation"
+                } else {
+                    ""
                 }
             );
         }
@@ -266,6 +294,10 @@ pub async fn run(args: RunArgs, command: String) -> Result<bool, String> {
     let mut sampler = Sampler::new(pids.clone(), stats.clone());
     if let Some(sim) = &sim {
         sampler = sampler.with_deliveries(sim.deliveries());
+    }
+    // Not while idle: a request a second would be most of what the server does then.
+    if !matches!(args.scenario, Scenario::Media | Scenario::Idle) {
+        sampler = sampler.with_metrics(Arc::new(Scraper::new(origin.clone())));
     }
     sampler.tick();
     let sampler_task = sampler.spawn();
@@ -361,6 +393,19 @@ pub async fn run(args: RunArgs, command: String) -> Result<bool, String> {
     summary.users = found.users;
     summary.workload = found.workload;
     summary.burst = found.burst;
+    summary.federation = found.federation;
+    let (from, to, window) = match found.workload_window {
+        Some((a, b)) => (a, b + 1.0, "during the workload"),
+        None => (f64::NEG_INFINITY, f64::INFINITY, "whole run"),
+    };
+    summary.jobs = metrics::report(&samples, from, to);
+    if samples.iter().any(|s| s.jobs.is_some()) {
+        summary.jobs_window = Some(window.to_string());
+    } else if args.scenario != Scenario::Idle {
+        found.not_available.push(
+            "job queue lag: the server offers no job metrics (GET /metrics answered 404, or without bonsai_jobs_* series)".into(),
+        );
+    }
     summary.endpoints = summary
         .workload
         .as_ref()
@@ -380,7 +425,7 @@ pub async fn run(args: RunArgs, command: String) -> Result<bool, String> {
             .map(|s| s.url.clone())
             .unwrap_or_default()
     );
-    let plot = svg::plot(&title, &samples, &marks);
+    let plot = svg::plot(&title, &samples, &marks, args.scenario == Scenario::Burst);
     report::write_all(&out, &summary, &samples, Some(plot))?;
     println!("{}", report::markdown(&summary));
     println!("wrote {}", out.display());
@@ -410,7 +455,7 @@ async fn body(args: &RunArgs, found: &mut Findings, mut cx: BodyCtx<'_>) -> Resu
     // A second for the server to settle after start (or after we attached).
     sleep_or_stop(Duration::from_secs(1), &mut cx.stop).await;
     found.rss_after_start = cx.sampler.read();
-    if let Some(sim) = cx.sim.clone() {
+    if let (Some(sim), Scenario::Burst) = (cx.sim.clone(), args.scenario) {
         return burst_body(args, found, cx, sim).await;
     }
 
@@ -463,10 +508,7 @@ async fn body(args: &RunArgs, found: &mut Findings, mut cx: BodyCtx<'_>) -> Resu
         found.rss_after_seed = cx.sampler.read();
         world
     } else {
-        World {
-            users: Vec::new(),
-            statuses: StatusPool::new(1, Vec::new()),
-        }
+        World::new(Vec::new(), Vec::new(), Vec::new())
     };
     found.users = world.users.len();
 
@@ -507,18 +549,74 @@ async fn body(args: &RunArgs, found: &mut Findings, mut cx: BodyCtx<'_>) -> Resu
             "no streaming API yet (/api/v1/streaming/health answers 404)"
         }
     ));
-    found.not_available.push(
-        "federation traffic in this mix (signed inbox deliveries from simulated remotes, outbound deliveries to simulated inboxes): only in the burst scenario so far".into(),
-    );
-    found
-        .not_available
-        .push("job queue lag: the server exposes no job metrics yet".into());
     found
         .not_available
         .push("media uploads (scenario media): needs media".into());
 
+    // Federation: simulated remote accounts follow local users and are followed by them.
+    let mut fed_server = None;
+    let federation = match cx.sim.clone() {
+        Some(sim) => {
+            cx.sampler.phase("federation");
+            fed_server = Some(sim.serve()?);
+            let so = sim.options().clone();
+            let fo = &args.federation;
+            eprintln!(
+                "federation: {} simulated accounts on {} simulated servers …",
+                so.actors, so.domains
+            );
+            let sim_client = Arc::new(Client::new(cx.client.origin().clone(), args.timeout, 16));
+            match fedmix::setup(
+                sim_client,
+                sim,
+                &world,
+                &FedOptions {
+                    remote_follows: fo.remote_follows,
+                    local_follows: fo.follows_remote,
+                    share: fo.inbox_share / 100.0,
+                    concurrency: args.seeding.seed_concurrency,
+                    timeout: args.seeding.seed_timeout,
+                    seed: args.seed,
+                },
+                cx.stop.clone(),
+            )
+            .await
+            {
+                Ok((f, setup)) => {
+                    eprintln!(
+                        "  {}/{} remote follows accepted, {}/{} local follows of remote accounts accepted, in {:.1} s",
+                        setup.accepts_received,
+                        setup.remote_follows.sent,
+                        setup.accepts_sent,
+                        setup.local_follows.sent,
+                        setup.seconds
+                    );
+                    Some((Arc::new(f), setup))
+                }
+                Err(e) => {
+                    eprintln!("  federation left out: {e}");
+                    found.not_available.push(format!(
+                        "federation traffic in this mix: setting it up failed ({e})"
+                    ));
+                    None
+                }
+            }
+        }
+        None => {
+            if args.federation.no_federation {
+                found
+                    .not_available
+                    .push("federation traffic in this mix: left out (--no-federation)".into());
+            }
+            None
+        }
+    };
+
     let world = Arc::new(world);
     let before = cx.sampler.read();
+    if let Some((f, _)) = &federation {
+        f.start_workload();
+    }
     let t0 = cx.sampler.elapsed_s();
     cx.sampler.phase(if cx.warmup.is_some() {
         "warm-up"
@@ -551,6 +649,10 @@ async fn body(args: &RunArgs, found: &mut Findings, mut cx: BodyCtx<'_>) -> Resu
             seed: args.seed,
             next_page: 0.4,
             disabled,
+            federation: federation
+                .as_ref()
+                .map(|(f, _)| f.clone())
+                .filter(|f| f.share() > 0.0),
         },
         cx.stop.clone(),
     )
@@ -559,7 +661,24 @@ async fn body(args: &RunArgs, found: &mut Findings, mut cx: BodyCtx<'_>) -> Resu
         m.abort();
     }
     let after = cx.sampler.read();
-    found.workload_window = Some((t0, cx.sampler.elapsed_s()));
+    let t1 = cx.sampler.elapsed_s();
+    found.workload_window = Some((t0, t1));
+    if let Some((f, setup)) = federation {
+        // The last second's deliveries are in the next sample.
+        cx.sampler.tick();
+        let peak = cx
+            .sampler
+            .samples()
+            .iter()
+            .filter(|s| s.t_s > t0 && s.t_s <= t1 + 1.5)
+            .map(|s| s.deliveries)
+            .max()
+            .unwrap_or(0);
+        found.federation = Some(f.report(setup, rep.seconds, peak));
+    }
+    if let Some(task) = fed_server {
+        task.abort();
+    }
     found.cpu_workload = match (before, after) {
         (Some(b), Some(a)) => Some(a.cpu_s - b.cpu_s),
         _ => None,

@@ -8,6 +8,7 @@ use serde::Serialize;
 use tokio::task::JoinHandle;
 use tokio::time::MissedTickBehavior;
 
+use crate::metrics::{QueueSample, Scraper};
 use crate::procfs::{self, ProcSample};
 use crate::stats::Stats;
 
@@ -24,8 +25,53 @@ pub struct Sample {
     pub errors: u64,
     pub p99_ms: Option<f64>,
     pub home_p99_ms: Option<f64>,
-    /// Deliveries that reached a simulated inbox in that second (burst).
+    /// Deliveries that reached a simulated inbox in that second (burst: first arrivals of the
+    /// post; small-instance and soak: every verified delivery).
     pub deliveries: u64,
+    /// The server's job queues (`GET /metrics`): `None` when not scraped (no such endpoint,
+    /// or no answer in time), empty when no queue had a job.
+    pub jobs: Option<Vec<QueueSample>>,
+}
+
+impl Sample {
+    /// A sample at `t_s` with nothing measured.
+    #[cfg(test)]
+    pub fn empty(t_s: f64) -> Sample {
+        Sample {
+            t_s,
+            phase: String::new(),
+            rss_kib: None,
+            hwm_kib: None,
+            anon_kib: None,
+            cpu_s: None,
+            requests: 0,
+            errors: 0,
+            p99_ms: None,
+            home_p99_ms: None,
+            deliveries: 0,
+            jobs: None,
+        }
+    }
+
+    /// Jobs waiting over all queues, if scraped.
+    pub fn jobs_waiting(&self) -> Option<f64> {
+        self.jobs
+            .as_ref()
+            .map(|j| j.iter().fold(0.0, |a, q| a + q.waiting))
+    }
+
+    pub fn jobs_due(&self) -> Option<f64> {
+        self.jobs
+            .as_ref()
+            .map(|j| j.iter().fold(0.0, |a, q| a + q.due))
+    }
+
+    /// The largest lag over all queues, if scraped.
+    pub fn jobs_lag_s(&self) -> Option<f64> {
+        self.jobs
+            .as_ref()
+            .map(|j| j.iter().map(|q| q.lag_s).fold(0.0, f64::max))
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -48,6 +94,7 @@ pub struct Sampler {
     stats: Stats,
     state: Arc<Mutex<State>>,
     deliveries: Arc<AtomicU64>,
+    metrics: Option<Arc<Scraper>>,
 }
 
 impl Sampler {
@@ -61,6 +108,7 @@ impl Sampler {
                 ..State::default()
             })),
             deliveries: Arc::new(AtomicU64::new(0)),
+            metrics: None,
         }
     }
 
@@ -71,6 +119,12 @@ impl Sampler {
     /// Counts deliveries at simulated inboxes from `counter`, drained into each sample.
     pub fn with_deliveries(mut self, counter: Arc<AtomicU64>) -> Self {
         self.deliveries = counter;
+        self
+    }
+
+    /// Scrapes the server's job metrics with every sample the background task takes.
+    pub fn with_metrics(mut self, scraper: Arc<Scraper>) -> Self {
+        self.metrics = Some(scraper);
         self
     }
 
@@ -99,6 +153,11 @@ impl Sampler {
 
     /// Takes one sample now (also drains the request window).
     pub fn tick(&self) -> Option<ProcSample> {
+        self.tick_with(None)
+    }
+
+    /// Takes one sample now, with the job queues scraped just before.
+    fn tick_with(&self, jobs: Option<Vec<QueueSample>>) -> Option<ProcSample> {
         let proc = self.read();
         let w = self.stats.take_window();
         let deliveries = self.deliveries.swap(0, Ordering::Relaxed);
@@ -117,6 +176,7 @@ impl Sampler {
             p99_ms: w.p99_ms,
             home_p99_ms: w.home_p99_ms,
             deliveries,
+            jobs,
         });
         proc
     }
@@ -129,7 +189,11 @@ impl Sampler {
             every.tick().await;
             loop {
                 every.tick().await;
-                me.tick();
+                let jobs = match &me.metrics {
+                    Some(m) => m.scrape().await,
+                    None => None,
+                };
+                me.tick_with(jobs);
             }
         })
     }

@@ -15,7 +15,7 @@ use crate::content;
 use crate::http::{Client, HttpError, Response};
 use crate::rng::Rng;
 use crate::server::AdminCli;
-use crate::world::{StatusPool, User, World};
+use crate::world::{LocalPost, User, World};
 
 pub const SCOPES: &str = "read write follow";
 
@@ -374,6 +374,7 @@ pub async fn seed(client: Arc<Client>, opts: SeedOptions) -> Result<(World, Seed
                 id: str_field(&v, "id")?,
                 username: str_field(&v, "username")?,
                 token: tok,
+                locked: false,
             })
         }
     })
@@ -390,7 +391,7 @@ pub async fn seed(client: Arc<Client>, opts: SeedOptions) -> Result<(World, Seed
             .unwrap_or_default();
         return Err(format!("seeding produced no usable account: {why}"));
     }
-    let users = Arc::new(users);
+    let mut users = users;
     let n = users.len();
 
     // 3. Lock some accounts, so follows to them become requests.
@@ -403,6 +404,12 @@ pub async fn seed(client: Arc<Client>, opts: SeedOptions) -> Result<(World, Seed
             .filter(|i| i % opts.locked_every == opts.locked_every - 1)
             .collect()
     };
+    for i in &locked {
+        if let Some(u) = users.get_mut(*i) {
+            u.locked = true;
+        }
+    }
+    let users = Arc::new(users);
     let (c, tl, us) = (client.clone(), tally.clone(), users.clone());
     let (_, late) = bounded(locked.clone(), conc, deadline, move |i| {
         let (c, tl, us) = (c.clone(), tl.clone(), us.clone());
@@ -504,8 +511,9 @@ pub async fn seed(client: Arc<Client>, opts: SeedOptions) -> Result<(World, Seed
     // 6. Posts: mentions of followed accounts, hashtags, replies to earlier posts.
     let t = Instant::now();
     let tally = Tally::default();
-    // (id, author) of posts others can see and reply to.
-    let visible: Arc<Mutex<Vec<(String, usize)>>> = Arc::new(Mutex::new(Vec::new()));
+    // (id, uri, author) of posts others can see and reply to.
+    type Visible = Vec<(String, Option<String>, usize)>;
+    let visible: Arc<Mutex<Visible>> = Arc::new(Mutex::new(Vec::new()));
     let graph = Arc::new(graph);
     let seeds: Vec<u64> = (0..opts.posts).map(|_| rng.next_u64()).collect();
     let (c, tl, us, vis) = (
@@ -530,7 +538,10 @@ pub async fn seed(client: Arc<Client>, opts: SeedOptions) -> Result<(World, Seed
                 let v = vis.lock().unwrap_or_else(|p| p.into_inner());
                 // Replies go to recent posts, as conversations do.
                 let recent = v.len().min(200);
-                (recent > 0).then(|| v[v.len() - 1 - r.below(recent)].clone())
+                (recent > 0).then(|| {
+                    let (id, _, author) = &v[v.len() - 1 - r.below(recent)];
+                    (id.clone(), *author)
+                })
             } else {
                 None
             };
@@ -561,9 +572,11 @@ pub async fn seed(client: Arc<Client>, opts: SeedOptions) -> Result<(World, Seed
                     tl.ok();
                     if visibility != "private" {
                         if let Some(id) = str_field(&v, "id") {
-                            vis.lock()
-                                .unwrap_or_else(|p| p.into_inner())
-                                .push((id, author));
+                            vis.lock().unwrap_or_else(|p| p.into_inner()).push((
+                                id,
+                                str_field(&v, "uri"),
+                                author,
+                            ));
                         }
                     }
                 }
@@ -575,21 +588,15 @@ pub async fn seed(client: Arc<Client>, opts: SeedOptions) -> Result<(World, Seed
     report.timed_out |= late;
     report.phases.insert("6 posts".into(), tally.finish(t));
 
-    let ids: Vec<String> = visible
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .iter()
-        .map(|(id, _)| id.clone())
+    let visible = std::mem::take(&mut *visible.lock().unwrap_or_else(|p| p.into_inner()));
+    let ids: Vec<String> = visible.iter().map(|(id, _, _)| id.clone()).collect();
+    let posts: Vec<LocalPost> = visible
+        .into_iter()
+        .filter_map(|(_, uri, author)| Some(LocalPost { uri: uri?, author }))
         .collect();
     report.seconds = started.elapsed().as_secs_f64();
     let users = Arc::try_unwrap(users).unwrap_or_else(|a| (*a).clone());
-    Ok((
-        World {
-            users,
-            statuses: StatusPool::new(4096, ids),
-        },
-        report,
-    ))
+    Ok((World::new(users, ids, posts), report))
 }
 
 #[cfg(test)]

@@ -13,10 +13,11 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 use crate::content;
+use crate::fedmix::{Federation, INBOX_CREATE};
 use crate::http::{with_query, Client, HttpError, Response};
 use crate::rng::Rng;
 use crate::stats::{Outcome, Stats, HOME};
-use crate::world::{interactable_ids, World};
+use crate::world::{interactable_ids, LocalPost, World};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Op {
@@ -86,6 +87,8 @@ pub struct WorkloadOptions {
     pub next_page: f64,
     /// Operations the server cannot answer yet; their share goes to the rest.
     pub disabled: Vec<Op>,
+    /// Signed inbox deliveries from simulated remotes, at their share of the schedule.
+    pub federation: Option<Arc<Federation>>,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -99,6 +102,8 @@ pub struct WorkloadReport {
     pub not_started: u64,
     /// Follow-up requests (next pages) on top of the scheduled ones.
     pub follow_ups: u64,
+    /// Scheduled requests that were signed inbox deliveries from simulated remotes.
+    pub inbox_deliveries: u64,
     /// How late the scheduler started requests; large values mean the concurrency limit (or
     /// the bench itself) was the bottleneck, and the lateness is included in latencies.
     pub max_start_lag_ms: f64,
@@ -116,7 +121,7 @@ struct Ctx {
     next_page: f64,
 }
 
-fn record(
+pub(crate) fn record(
     stats: &Stats,
     endpoint: &'static str,
     since: Instant,
@@ -162,7 +167,13 @@ fn harvest(ctx: &Ctx, rng: &mut Rng, res: &Result<Response, HttpError>) {
 /// Runs one operation; returns the number of follow-up requests made.
 async fn execute(ctx: &Ctx, op: Op, due: Instant, mut rng: Rng) -> u64 {
     let users = &ctx.world.users;
-    let Some(me) = rng.pick(users) else { return 0 };
+    if users.is_empty() {
+        return 0;
+    }
+    let me_index = rng.below(users.len());
+    let Some(me) = users.get(me_index) else {
+        return 0;
+    };
     let token = Some(me.token.as_str());
     let c = &ctx.client;
     let ep = op.endpoint();
@@ -254,14 +265,24 @@ async fn execute(ctx: &Ctx, op: Op, due: Instant, mut rng: Rng) -> u64 {
             let res = c.form("POST", "/api/v1/statuses", token, &pairs).await;
             record(&ctx.stats, ep, due, &res);
             if visibility != "private" {
-                if let Some(id) = res
+                let posted = res
                     .as_ref()
                     .ok()
                     .filter(|r| r.ok())
-                    .and_then(Response::json)
-                    .and_then(|v| v.get("id").and_then(|i| i.as_str()).map(str::to_string))
-                {
+                    .and_then(Response::json);
+                let field = |k: &str| {
+                    posted
+                        .as_ref()
+                        .and_then(|v| v.get(k).and_then(|i| i.as_str()).map(str::to_string))
+                };
+                if let Some(id) = field("id") {
                     ctx.world.statuses.push(id);
+                }
+                if let Some(uri) = field("uri") {
+                    ctx.world.local_posts.push(LocalPost {
+                        uri,
+                        author: me_index,
+                    });
                 }
             }
         }
@@ -296,18 +317,28 @@ pub async fn run(
         .collect();
     let weights: Vec<u32> = mix.iter().map(|(_, w)| *w).collect();
     let total_weight: u32 = weights.iter().sum();
+    let fed = opts.federation.clone();
+    let share = fed.as_ref().map_or(0.0, |f| f.share());
+    let mut mix_percent: Vec<(String, u32)> = mix
+        .iter()
+        .filter(|(_, w)| *w > 0)
+        .map(|(op, w)| {
+            (
+                op.endpoint().to_string(),
+                (f64::from(*w) * 100.0 * (1.0 - share) / f64::from(total_weight.max(1))).round()
+                    as u32,
+            )
+        })
+        .collect();
+    if share > 0.0 {
+        mix_percent.push((
+            INBOX_CREATE.replace("Create Note", "Create, Like, Announce"),
+            (share * 100.0).round() as u32,
+        ));
+    }
     let mut report = WorkloadReport {
         target_rate: opts.rate,
-        mix_percent: mix
-            .iter()
-            .filter(|(_, w)| *w > 0)
-            .map(|(op, w)| {
-                (
-                    op.endpoint().to_string(),
-                    (f64::from(*w) * 100.0 / f64::from(total_weight.max(1))).round() as u32,
-                )
-            })
-            .collect(),
+        mix_percent,
         ..WorkloadReport::default()
     };
     let ctx = Arc::new(Ctx {
@@ -346,13 +377,27 @@ pub async fn run(
         if lag > Duration::from_millis(10) {
             report.starts_late_over_10ms += 1;
         }
+        // Drawn only with federation on, so the client mix is the same sequence without it.
+        let inbound = match &fed {
+            Some(f) if rng.chance(share) => Some(f.clone()),
+            _ => None,
+        };
         let op = mix[rng.weighted(&weights)].0;
         let task_rng = Rng::new(rng.next_u64());
         let ctx = ctx.clone();
-        tasks.spawn(async move {
-            let _slot = slot;
-            execute(&ctx, op, due, task_rng).await
-        });
+        if let Some(f) = inbound {
+            report.inbox_deliveries += 1;
+            tasks.spawn(async move {
+                let _slot = slot;
+                f.deliver(&ctx.world, &ctx.stats, due, task_rng).await;
+                0
+            });
+        } else {
+            tasks.spawn(async move {
+                let _slot = slot;
+                execute(&ctx, op, due, task_rng).await
+            });
+        }
         n += 1;
         report.max_in_flight = report
             .max_in_flight
