@@ -57,6 +57,7 @@ struct Inner {
     http: HttpClient,
     /// Loaded (or generated) on first use.
     instance_key: tokio::sync::OnceCell<Arc<instance_actor::InstanceKey>>,
+    signing_keys: federation::SigningKeyCache,
 }
 
 impl Services {
@@ -73,6 +74,7 @@ impl Services {
                 job_signal: jobs::JobSignal::default(),
                 http,
                 instance_key: tokio::sync::OnceCell::new(),
+                signing_keys: federation::SigningKeyCache::default(),
             }),
         }
     }
@@ -96,6 +98,11 @@ impl Services {
 
     pub(crate) fn job_signal(&self) -> &jobs::JobSignal {
         &self.inner.job_signal
+    }
+
+    /// Local senders' decoded private keys, for signing deliveries.
+    pub(crate) fn signing_keys(&self) -> &federation::SigningKeyCache {
+        &self.inner.signing_keys
     }
 
     pub(crate) fn next_id(&self) -> i64 {

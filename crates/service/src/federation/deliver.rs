@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use bonsai_core::timestamp::Timestamp;
 use bonsai_db::{accounts, domains, follows};
 use bonsai_federation::client::Request;
-use bonsai_federation::signatures::{self, SigningKey};
+use bonsai_federation::signatures;
 
 use crate::convert::key_id;
 use crate::error::{DbResultExt, Result};
@@ -168,7 +168,7 @@ impl Services {
             let Some(key) = sender
                 .private_key_pem
                 .as_deref()
-                .and_then(|pem| SigningKey::from_pem(pem).ok())
+                .and_then(|pem| self.signing_keys().get(sender.id, pem))
             else {
                 return Outcome::Fail {
                     error: "sender has no usable private key".into(),

@@ -8,10 +8,12 @@ mod inbox;
 mod process;
 mod replies;
 mod resolve;
+mod signing_keys;
 
 pub use inbox::InboxRequest;
 pub(crate) use resolve::authority;
 pub use resolve::Resolved;
+pub(crate) use signing_keys::SigningKeyCache;
 
 use bonsai_core::error::ErrorKind;
 
