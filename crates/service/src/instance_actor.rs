@@ -6,16 +6,16 @@
 //! table, so every process on one database signs with the same key.
 
 use std::sync::Arc;
-use std::time::SystemTime;
 
 use bonsai_db::settings;
-use bonsai_federation::signatures::{self, SigningKey};
+use bonsai_federation::signatures::SigningKey;
 use bonsai_federation::wire::{
     Actor, ActorKind, Collection, CollectionKind, Context, Endpoints, Many, PublicKey,
 };
 
 use crate::convert::key_id;
 use crate::error::{DbResultExt, Error, Result};
+use crate::federation::{signer, Signer};
 use crate::Services;
 
 const KEY_SETTING: &str = "instance_actor_key";
@@ -23,7 +23,7 @@ const KEY_SETTING: &str = "instance_actor_key";
 /// The instance actor's key pair, loaded once per process.
 pub(crate) struct InstanceKey {
     public_pem: String,
-    signing: SigningKey,
+    signing: Arc<SigningKey>,
 }
 
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -94,7 +94,7 @@ impl Services {
         })?;
         Ok(Arc::new(InstanceKey {
             public_pem: stored.public_pem,
-            signing,
+            signing: Arc::new(signing),
         }))
     }
 
@@ -137,27 +137,13 @@ impl Services {
         .with_context(Context::activitystreams())
     }
 
-    /// A signer for outgoing GETs, as the instance actor (called again for each redirect
-    /// hop, since the signature covers the target).
-    pub(crate) async fn fetch_signer(
-        &self,
-    ) -> Result<
-        impl Fn(
-                &http::Method,
-                &http::Uri,
-                &mut http::HeaderMap,
-                Option<&[u8]>,
-            ) -> std::result::Result<(), String>
-            + Send
-            + Sync,
-    > {
+    /// A signer as the instance actor: for outgoing GETs, and activities that speak for the
+    /// server itself (a forwarded report's `Flag`).
+    pub(crate) async fn fetch_signer(&self) -> Result<Signer> {
         let key = self.instance_key().await?;
-        let kid = key_id(&self.instance_actor_uri());
-        Ok(
-            move |m: &http::Method, u: &http::Uri, h: &mut http::HeaderMap, b: Option<&[u8]>| {
-                signatures::sign_request_with(m, u, h, b, &kid, &key.signing, SystemTime::now())
-                    .map_err(|e| e.to_string())
-            },
-        )
+        Ok(signer(
+            key_id(&self.instance_actor_uri()),
+            key.signing.clone(),
+        ))
     }
 }

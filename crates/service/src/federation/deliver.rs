@@ -2,26 +2,19 @@
 //! sender's key. 2xx is done; 4xx is final except 401/408/429; the rest retries with backoff
 //! (429 honours Retry-After).
 
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use serde_json::{json, Value};
 
 use bonsai_core::timestamp::Timestamp;
 use bonsai_db::{accounts, domains, follows};
 use bonsai_federation::client::Request;
-use bonsai_federation::signatures;
 
+use super::{signer, Signer};
 use crate::convert::key_id;
 use crate::error::{DbResultExt, Result};
 use crate::jobs::{Outcome, Queue};
 use crate::Services;
-
-/// Signs one outgoing request (each hop): as a local account, or as the instance actor.
-type BoxedSigner = Box<
-    dyn Fn(&http::Method, &http::Uri, &mut http::HeaderMap, Option<&[u8]>) -> Result<(), String>
-        + Send
-        + Sync,
->;
 
 /// After this long failing, a server is parked (Mastodon: about a week).
 const PARK_AFTER_SECS: i64 = 7 * 86_400;
@@ -139,10 +132,10 @@ impl Services {
             };
         }
         let body = payload["activity"].to_string();
-        let signer: BoxedSigner = if payload["as_instance_actor"].as_bool() == Some(true) {
+        let signer: Signer = if payload["as_instance_actor"].as_bool() == Some(true) {
             // Activities that speak for the server itself (a forwarded report's Flag).
             match self.fetch_signer().await {
-                Ok(s) => Box::new(s),
+                Ok(s) => s,
                 Err(e) => {
                     return Outcome::Retry {
                         error: e.message,
@@ -174,16 +167,7 @@ impl Services {
                     error: "sender has no usable private key".into(),
                 };
             };
-            let kid = key_id(&sender.uri);
-            Box::new(
-                move |m: &http::Method,
-                      u: &http::Uri,
-                      h: &mut http::HeaderMap,
-                      b: Option<&[u8]>| {
-                    signatures::sign_request_with(m, u, h, b, &kid, &key, SystemTime::now())
-                        .map_err(|e| e.to_string())
-                },
-            )
+            signer(key_id(&sender.uri), key)
         };
         let req = Request::post(inbox, body.into_bytes())
             .header("content-type", "application/activity+json")

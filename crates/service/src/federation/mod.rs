@@ -13,7 +13,7 @@ mod signing_keys;
 pub use inbox::InboxRequest;
 pub(crate) use resolve::authority;
 pub use resolve::Resolved;
-pub(crate) use signing_keys::SigningKeyCache;
+pub(crate) use signing_keys::{signer, Signer, SigningKeyCache};
 
 use bonsai_core::error::ErrorKind;
 

@@ -49,7 +49,7 @@ impl Services {
             .send(
                 Request::get(url)
                     .header("accept", ACCEPT_AP)
-                    .signed_with(&signer),
+                    .signed_with(&*signer),
             )
             .await
             .map_err(|e| remote_error(format!("fetching {url}: {e}")))?;

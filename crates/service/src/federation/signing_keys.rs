@@ -7,7 +7,25 @@ use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
 
-use bonsai_federation::signatures::SigningKey;
+use std::time::SystemTime;
+
+use bonsai_federation::signatures::{self, SigningKey};
+
+/// Signs one outgoing request (called again for each redirect hop, since the signature
+/// covers the target): what `Request::signed_with` takes.
+pub(crate) type Signer = Box<
+    dyn Fn(&http::Method, &http::Uri, &mut http::HeaderMap, Option<&[u8]>) -> Result<(), String>
+        + Send
+        + Sync,
+>;
+
+/// A signer with `key`, published as `key_id` (draft-cavage, as Mastodon signs).
+pub(crate) fn signer(key_id: String, key: Arc<SigningKey>) -> Signer {
+    Box::new(move |m, u, h, b| {
+        signatures::sign_request_with(m, u, h, b, &key_id, &key, SystemTime::now())
+            .map_err(|e| e.to_string())
+    })
+}
 
 /// At most this many keys are kept (a few KiB each); the cache starts over when full.
 const CAPACITY: usize = 64;
