@@ -35,7 +35,8 @@ pub enum Scenario {
     Soak,
     /// A post from an account with 10k followers on simulated remote servers: fan-out delivery.
     Burst,
-    /// Concurrent image and video uploads: needs media.
+    /// Concurrent photo and video uploads (default 2 + 2 uploaders for 2 min) while the mix
+    /// reads timelines at 20 req/s.
     Media,
 }
 
@@ -163,6 +164,38 @@ pub struct RunArgs {
     pub burst: BurstArgs,
     #[command(flatten)]
     pub federation: FederationArgs,
+    /// small-instance / soak: WebSocket streaming connections held open during the workload,
+    /// one per user (the `user` stream), as apps keep them; 0 for none.
+    #[arg(long, default_value_t = 100)]
+    pub streams: usize,
+    /// Every n-th streaming connection also subscribes to `public:local` (0: none).
+    #[arg(long, default_value_t = 4)]
+    pub stream_public_every: usize,
+    #[command(flatten)]
+    pub media: MediaArgs,
+}
+
+/// The `media` scenario's uploaders.
+#[derive(Args, Clone)]
+pub struct MediaArgs {
+    /// Media: people uploading photos at the same time, each one after the other.
+    #[arg(long, default_value_t = 2)]
+    pub image_uploaders: usize,
+    /// Media: people uploading videos at the same time.
+    #[arg(long, default_value_t = 2)]
+    pub video_uploaders: usize,
+    /// Media: the photo to upload (default: a 12-megapixel JPEG made with ffmpeg).
+    #[arg(long)]
+    pub media_image: Option<PathBuf>,
+    /// Media: the video to upload (default: 15 s of 1080p30 H.264 + AAC made with ffmpeg).
+    #[arg(long)]
+    pub media_video: Option<PathBuf>,
+    /// Media: where the made files are kept between runs.
+    #[arg(long, default_value = "bench/results/media-inputs")]
+    pub media_inputs: PathBuf,
+    /// Media: upper bound on one upload and its processing.
+    #[arg(long, default_value = "10m", value_parser = parse_duration)]
+    pub media_deadline: Duration,
 }
 
 /// Federation traffic in the `small-instance` / `soak` mix, with simulated remote servers.

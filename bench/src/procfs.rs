@@ -77,6 +77,40 @@ pub fn sample_all(pids: &[u32]) -> Option<ProcSample> {
     any.then_some(total)
 }
 
+/// Every process below `pids` (children, grandchildren…), from
+/// `/proc/PID/task/TID/children`.
+pub fn descendants(pids: &[u32]) -> Vec<u32> {
+    let mut found = Vec::new();
+    let mut todo = pids.to_vec();
+    // A bound against a runaway fork loop in the server under test.
+    while let Some(pid) = todo.pop().filter(|_| found.len() < 4096) {
+        let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+            continue;
+        };
+        for task in tasks.flatten() {
+            let children =
+                std::fs::read_to_string(task.path().join("children")).unwrap_or_default();
+            for child in children
+                .split_whitespace()
+                .filter_map(|c| c.parse::<u32>().ok())
+            {
+                found.push(child);
+                todo.push(child);
+            }
+        }
+    }
+    found
+}
+
+/// RSS of every process below `pids`, summed (0 when there are none).
+pub fn descendants_rss_kib(pids: &[u32]) -> u64 {
+    descendants(pids)
+        .iter()
+        .filter_map(|p| sample(*p))
+        .map(|s| s.rss_kib)
+        .sum()
+}
+
 pub fn self_cpu_s() -> Option<f64> {
     let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
     Some(cpu_ticks(&stat)? as f64 / clock_ticks())
@@ -122,6 +156,19 @@ mod tests {
         assert_eq!(kib_field(status, "VmHWM:"), Some(15000));
         let stat = "42 (we ird) name) S 1 42 42 0 -1 4194560 100 0 0 0 250 50 0 0 20 0 3 0";
         assert_eq!(cpu_ticks(stat), Some(300));
+    }
+
+    #[test]
+    fn finds_a_child_and_its_memory() {
+        let mut child = std::process::Command::new("sleep")
+            .arg("5")
+            .spawn()
+            .expect("sleep");
+        let me = std::process::id();
+        assert!(descendants(&[me]).contains(&child.id()));
+        assert!(descendants_rss_kib(&[me]) > 0);
+        let _ = child.kill();
+        let _ = child.wait();
     }
 
     #[test]

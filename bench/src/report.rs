@@ -12,6 +12,7 @@ use crate::procfs::Machine;
 use crate::sampler::{Mark, Sample};
 use crate::seed::SeedReport;
 use crate::stats::{EndpointReport, HOME};
+use crate::streams::StreamsReport;
 use crate::workload::WorkloadReport;
 
 /// Targets from issue 4 (MiB; measured by the bench, never asserted by tests).
@@ -112,6 +113,10 @@ pub struct Summary {
     pub burst: Option<BurstReport>,
     /// Federation traffic in the small-instance / soak mix.
     pub federation: Option<FederationReport>,
+    /// WebSocket streaming connections held open during the small-instance / soak workload.
+    pub streams: Option<StreamsReport>,
+    /// The media scenario's uploads.
+    pub media: Option<crate::media::MediaReport>,
     /// The server's job queues from `GET /metrics`, sampled once a second (empty when it has
     /// none), over `jobs_window`.
     pub jobs: Vec<QueueReport>,
@@ -516,6 +521,12 @@ pub fn markdown(s: &Summary) -> String {
     if let Some(f) = &s.federation {
         crate::fedmix::markdown(&mut md, f);
     }
+    if let Some(st) = &s.streams {
+        crate::streams::markdown(&mut md, st);
+    }
+    if let Some(m) = &s.media {
+        crate::media::markdown(&mut md, m);
+    }
 
     if let Some(w) = &s.workload {
         let _ = writeln!(
@@ -614,18 +625,19 @@ pub fn markdown(s: &Summary) -> String {
 
 pub fn csv(samples: &[Sample]) -> String {
     let mut out = String::from(
-        "t_s,phase,rss_kib,hwm_kib,anon_kib,cpu_s,requests,errors,p99_ms,home_p99_ms,deliveries,jobs_waiting,jobs_due,jobs_lag_s\n",
+        "t_s,phase,rss_kib,hwm_kib,anon_kib,children_rss_kib,cpu_s,requests,errors,p99_ms,home_p99_ms,deliveries,jobs_waiting,jobs_due,jobs_lag_s\n",
     );
     let o = |v: Option<String>| v.unwrap_or_default();
     for s in samples {
         let _ = writeln!(
             out,
-            "{:.3},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            "{:.3},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             s.t_s,
             s.phase,
             o(s.rss_kib.map(|v| v.to_string())),
             o(s.hwm_kib.map(|v| v.to_string())),
             o(s.anon_kib.map(|v| v.to_string())),
+            o(s.children_rss_kib.map(|v| v.to_string())),
             o(s.cpu_s.map(|v| format!("{v:.2}"))),
             s.requests,
             s.errors,

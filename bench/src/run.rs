@@ -12,6 +12,7 @@ use crate::args::{RunArgs, Scenario, SeedCmdArgs, SeedVia};
 use crate::burst::{self, BurstCtx, BurstOptions, BurstReport};
 use crate::fedmix::{self, FedOptions, FederationReport};
 use crate::http::{Client, Origin};
+use crate::media::{self, MediaOptions, MediaReport};
 use crate::metrics::{self, Scraper};
 use crate::procfs::{self, ProcSample};
 use crate::report::{self, mib, Memory, Options, ServerInfo, Summary};
@@ -20,6 +21,7 @@ use crate::seed::{self, SeedOptions, SeedReport, Via};
 use crate::server::{self, SpawnOptions, Spawned};
 use crate::sim::{Sim, SimOptions};
 use crate::stats::Stats;
+use crate::streams::{self, StreamOptions, StreamsReport};
 use crate::svg;
 use crate::workload::{self, Op, WorkloadOptions, WorkloadReport};
 use crate::world::{self, World};
@@ -68,6 +70,8 @@ fn empty_summary(scenario: Scenario, command: &str, started: time::OffsetDateTim
         marks: Vec::new(),
         burst: None,
         federation: None,
+        streams: None,
+        media: None,
         jobs: Vec::new(),
         jobs_window: None,
     }
@@ -110,6 +114,8 @@ struct Findings {
     not_available: Vec<String>,
     burst: Option<BurstReport>,
     federation: Option<FederationReport>,
+    streams: Option<StreamsReport>,
+    media: Option<MediaReport>,
 }
 
 pub async fn run(args: RunArgs, command: String) -> Result<bool, String> {
@@ -120,31 +126,17 @@ pub async fn run(args: RunArgs, command: String) -> Result<bool, String> {
         .unwrap_or_else(|| default_out(args.scenario, started));
     let mut summary = empty_summary(args.scenario, &command, started);
 
-    if args.scenario == Scenario::Media {
-        let (need, what) = ("media", "concurrent image and video uploads");
-        let msg = format!("not available yet: needs {need}");
-        println!("{}: {msg}", args.scenario.name());
-        summary.status = "not_available".into();
-        summary.message = Some(msg);
-        summary.not_available.push(format!(
-            "scenario {} ({what}): needs {need}",
-            args.scenario.name()
-        ));
-        report::write_all(&out, &summary, &[], None)?;
-        println!("wrote {}", out.display());
-        return Ok(true);
-    }
-
     let duration = args.duration.unwrap_or(match args.scenario {
         Scenario::Idle => Duration::from_secs(300),
         Scenario::Burst => Duration::from_secs(600),
         Scenario::Soak => Duration::from_secs(3600),
+        Scenario::Media => Duration::from_secs(120),
         _ => Duration::from_secs(60),
     });
-    let rate = args.rate.unwrap_or(if args.scenario == Scenario::Soak {
-        150.0
-    } else {
-        50.0
+    let rate = args.rate.unwrap_or(match args.scenario {
+        Scenario::Soak => 150.0,
+        Scenario::Media => 20.0,
+        _ => 50.0,
     });
     if !(rate > 0.0 && rate <= 100_000.0) {
         return Err(format!("--rate {rate}: must be above 0 and at most 100000"));
@@ -296,7 +288,7 @@ pub async fn run(args: RunArgs, command: String) -> Result<bool, String> {
         sampler = sampler.with_deliveries(sim.deliveries());
     }
     // Not while idle: a request a second would be most of what the server does then.
-    if !matches!(args.scenario, Scenario::Media | Scenario::Idle) {
+    if args.scenario != Scenario::Idle {
         sampler = sampler.with_metrics(Arc::new(Scraper::new(origin.clone())));
     }
     sampler.tick();
@@ -394,6 +386,8 @@ pub async fn run(args: RunArgs, command: String) -> Result<bool, String> {
     summary.workload = found.workload;
     summary.burst = found.burst;
     summary.federation = found.federation;
+    summary.streams = found.streams;
+    summary.media = found.media;
     let (from, to, window) = match found.workload_window {
         Some((a, b)) => (a, b + 1.0, "during the workload"),
         None => (f64::NEG_INFINITY, f64::INFINITY, "whole run"),
@@ -540,18 +534,12 @@ async fn body(args: &RunArgs, found: &mut Findings, mut cx: BodyCtx<'_>) -> Resu
             "notification timeline reads: GET /api/v1/notifications answers 404 (its share of the mix goes to the rest)".into(),
         );
     }
-    let streaming = probe("/api/v1/streaming/health").await;
-    found.not_available.push(format!(
-        "streaming connections held open: {}",
-        if streaming {
-            "the server has a streaming API, but the bench has no streaming client yet"
-        } else {
-            "no streaming API yet (/api/v1/streaming/health answers 404)"
-        }
-    ));
-    found
-        .not_available
-        .push("media uploads (scenario media): needs media".into());
+    let streaming = args.streams > 0 && probe("/api/v1/streaming/health").await;
+    if args.streams > 0 && !streaming {
+        found.not_available.push(
+            "streaming connections held open: /api/v1/streaming/health does not answer".into(),
+        );
+    }
 
     // Federation: simulated remote accounts follow local users and are followed by them.
     let mut fed_server = None;
@@ -612,6 +600,62 @@ async fn body(args: &RunArgs, found: &mut Findings, mut cx: BodyCtx<'_>) -> Resu
         }
     };
 
+    let streams = streaming.then(|| {
+        let tokens: Vec<String> = world.users.iter().map(|u| u.token.clone()).collect();
+        eprintln!(
+            "streaming: {} WebSocket connections held open …",
+            args.streams.min(tokens.len())
+        );
+        streams::start(
+            cx.client.origin().clone(),
+            &tokens,
+            &StreamOptions {
+                connections: args.streams,
+                public_every: args.stream_public_every,
+                timeout: args.timeout,
+                seed: args.seed,
+            },
+        )
+    });
+    let uploads = match args.scenario {
+        Scenario::Media => {
+            let m = &args.media;
+            let (image, video) = media::inputs(
+                &m.media_inputs,
+                m.media_image.clone(),
+                m.media_video.clone(),
+            )
+            .await?;
+            eprintln!(
+                "media: {} photo and {} video uploaders ({} and {}) …",
+                m.image_uploaders,
+                m.video_uploaders,
+                image.display(),
+                video.display()
+            );
+            // Uploads are slow requests by nature: their own client and deadline.
+            let client = Arc::new(Client::new(
+                cx.client.origin().clone(),
+                m.media_deadline,
+                m.image_uploaders + m.video_uploaders,
+            ));
+            Some(tokio::spawn(media::run(
+                client,
+                world.users.iter().map(|u| u.token.clone()).collect(),
+                MediaOptions {
+                    image_uploaders: m.image_uploaders,
+                    video_uploaders: m.video_uploaders,
+                    image,
+                    video,
+                    deadline: m.media_deadline,
+                    duration: cx.duration,
+                },
+                cx.stats.clone(),
+                cx.stop.clone(),
+            )))
+        }
+        _ => None,
+    };
     let world = Arc::new(world);
     let before = cx.sampler.read();
     if let Some((f, _)) = &federation {
@@ -661,8 +705,36 @@ async fn body(args: &RunArgs, found: &mut Findings, mut cx: BodyCtx<'_>) -> Resu
         m.abort();
     }
     let after = cx.sampler.read();
+    if let Some(task) = uploads {
+        eprintln!("  waiting for the uploads in progress …");
+        let mut r = task
+            .await
+            .map_err(|e| format!("the uploaders failed: {e}"))??;
+        cx.sampler.tick();
+        let t1 = cx.sampler.elapsed_s();
+        r.peak_children_rss_mib = cx
+            .sampler
+            .samples()
+            .iter()
+            .filter(|s| s.t_s >= t0 && s.t_s <= t1)
+            .filter_map(|s| s.children_rss_kib)
+            .max()
+            .map(mib);
+        found.media = Some(r);
+    }
     let t1 = cx.sampler.elapsed_s();
     found.workload_window = Some((t0, t1));
+    if let Some(st) = streams {
+        let r = st.finish().await;
+        eprintln!(
+            "  streaming: {} of {} open at the end, {} drops, {} events",
+            r.open_at_end,
+            r.requested,
+            r.drops,
+            r.events.values().sum::<u64>()
+        );
+        found.streams = Some(r);
+    }
     if let Some((f, setup)) = federation {
         // The last second's deliveries are in the next sample.
         cx.sampler.tick();
