@@ -209,7 +209,7 @@ impl Connection {
     /// Of `streams`, the indexes of those `event` goes to on this connection. Status events
     /// are checked against the viewer's blocks and domain blocks (in one or two queries,
     /// once per event), never shown when the check fails.
-    pub async fn matching<'a, S>(&self, event: &Event, streams: &'a [S]) -> Vec<usize>
+    pub async fn matching<S>(&self, event: &Event, streams: &[S]) -> Vec<usize>
     where
         S: AsRef<Stream>,
     {
