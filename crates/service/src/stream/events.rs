@@ -53,6 +53,11 @@ pub(crate) struct Audience {
     /// Whose server's domain block keeps it from a viewer: the author and a boosted
     /// post's author.
     pub authors: Vec<i64>,
+    /// The connected accounts whose blocks were checked when it was published (sorted),
+    /// and those of them it must not reach: one batched check per event instead of one
+    /// per connection. Connections opened later check for themselves.
+    pub checked: Vec<i64>,
+    pub excluded: Vec<i64>,
 }
 
 #[derive(Debug)]

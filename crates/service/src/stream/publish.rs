@@ -4,8 +4,8 @@
 
 use bonsai_core::model::Status;
 use bonsai_core::visibility::{can_view, ViewerRelation, Visibility};
-use bonsai_db::follows;
 use bonsai_db::notifications::Notification;
+use bonsai_db::{blocks, domain_blocks, follows};
 
 use super::events::{Audience, Event, EventKind, Payload};
 use super::StreamBus;
@@ -128,19 +128,37 @@ impl Services {
             users.dedup();
         }
 
+        // Per-viewer filtering, done once here for everyone connected now.
+        let mut involved = vec![author.id];
+        let mut authors = vec![author.id];
+        let mut domains: Vec<String> = author.domain.iter().cloned().collect();
+        if let Some(r) = &view.reblog {
+            involved.push(r.account.account.id);
+            authors.push(r.account.account.id);
+            domains.extend(r.account.account.domain.iter().cloned());
+        }
+        involved.extend(mentioned.iter().copied());
+        let mut excluded = Vec::new();
+        if !connected.is_empty() {
+            let db = self.db().reader();
+            excluded = blocks::any_with(db, &connected, &involved)
+                .await
+                .or_internal()?;
+            excluded.extend(
+                domain_blocks::blocking_any(db, &connected, &domains)
+                    .await
+                    .or_internal()?,
+            );
+            excluded.sort_unstable();
+            excluded.dedup();
+        }
+
         let silenced = author
             .domain
             .as_deref()
             .is_some_and(|d| self.config().silences(d));
         let broadcast = s.visibility == Visibility::Public && s.reblog_of_id.is_none() && !silenced;
         let own_thread = s.in_reply_to_id.is_none() || s.in_reply_to_account_id == Some(author.id);
-        let mut involved = vec![author.id];
-        let mut authors = vec![author.id];
-        if let Some(r) = &view.reblog {
-            involved.push(r.account.account.id);
-            authors.push(r.account.account.id);
-        }
-        involved.extend(mentioned);
         Ok(Audience {
             users,
             public: broadcast && own_thread,
@@ -153,6 +171,8 @@ impl Services {
             },
             involved,
             authors,
+            checked: connected,
+            excluded,
         })
     }
 }

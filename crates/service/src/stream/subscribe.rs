@@ -256,6 +256,9 @@ impl Connection {
             return Ok(true);
         }
         let a = &event.audience;
+        if a.checked.binary_search(&self.account).is_ok() {
+            return Ok(a.excluded.binary_search(&self.account).is_err());
+        }
         let others: Vec<i64> = a
             .involved
             .iter()

@@ -550,6 +550,17 @@ async fn a_remote_post_from_the_inbox_streams_to_a_local_follower() {
     let mut w = ws(&a, "stream=user", &alice).await;
     w.send(json!({ "type": "subscribe", "stream": "public:remote" }))
         .await;
+    // dave blocks b's whole server: its posts never reach his public stream.
+    let (_, dave) = a.user("dave", "read write").await;
+    let r = a
+        .post_form(
+            "/api/v1/domain_blocks",
+            Some(&dave),
+            &[("domain", &b.domain())],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let mut dave_ws = ws(&a, "stream=public", &dave).await;
     let s = post(&b, &bob, json!({ "status": "from afar" })).await;
     let m = w.event("update").await;
     let p = payload(&m);
@@ -561,6 +572,13 @@ async fn a_remote_post_from_the_inbox_streams_to_a_local_follower() {
     let mut streams = vec![m["stream"].clone(), m2["stream"].clone()];
     streams.sort_by_key(|v| v.to_string());
     assert_eq!(streams, vec![json!(["public:remote"]), json!(["user"])]);
+    let marker = post(&a, &dave, json!({ "status": "local marker" })).await;
+    let m = dave_ws.event("update").await;
+    assert_eq!(
+        payload(&m)["id"],
+        marker["id"],
+        "a domain-blocked post leaked"
+    );
 
     // Its deletion arrives the same way.
     let r = b
