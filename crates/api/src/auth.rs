@@ -15,7 +15,7 @@ pub struct MaybeAuth(pub Option<Viewer>);
 
 /// The token from `Authorization: Bearer …`, or the `access_token` query parameter that
 /// Doorkeeper (and so Mastodon) also accepts.
-fn bearer(parts: &Parts) -> Option<String> {
+pub(crate) fn bearer(parts: &Parts) -> Option<String> {
     if let Some(h) = parts
         .headers
         .get(AUTHORIZATION)

@@ -419,17 +419,24 @@ async fn serve(config: Config) -> Result<()> {
     let app = axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
         std::net::SocketAddr,
     >(app);
+    // Streaming connections never finish on their own: at the signal they are closed
+    // (WebSocket close 1001, end of the event stream) so graceful shutdown can complete.
+    let streams = services.streams().clone();
+    let shutdown = async move {
+        shutdown_signal().await;
+        streams.close();
+    };
     match tls {
         Some(tls) => {
             use axum::serve::ListenerExt;
             let listener = crate::tls::TlsListener::new(listener, tls)?.tap_io(crate::tls::tune);
             axum::serve(listener, app)
-                .with_graceful_shutdown(shutdown_signal())
+                .with_graceful_shutdown(shutdown)
                 .await
         }
         None => {
             axum::serve(listener, app)
-                .with_graceful_shutdown(shutdown_signal())
+                .with_graceful_shutdown(shutdown)
                 .await
         }
     }

@@ -36,6 +36,7 @@ struct FileConfig {
     federation_silenced_domains: Option<ListOrString>,
     federation_reject_media_domains: Option<ListOrString>,
     authorized_fetch: Option<bool>,
+    streaming_max_connections: Option<u32>,
     extra_ca_file: Option<PathBuf>,
 }
 
@@ -193,7 +194,20 @@ impl Config {
             );
         }
 
+        let streaming_max = parse_num(
+            "streaming_max_connections",
+            fc.streaming_max_connections.map(i64::from),
+            1000,
+        )?;
+        if !(1..=100_000).contains(&streaming_max) {
+            bail!(
+                "{} must be between 1 and 100000",
+                key_name("streaming_max_connections")
+            );
+        }
+
         let mut instance = InstanceConfig::for_domain(domain, protocol);
+        instance.streaming_max_connections = streaming_max as usize;
         instance.registrations = registrations;
         instance.max_toot_chars = max_toot_chars as usize;
         instance.access_token_lifetime_secs = lifetime;
@@ -400,6 +414,9 @@ log = "info"
 # Mastodon's authorized-fetch ("secure") mode: ActivityPub documents only for signed
 # requests from servers this instance federates with.
 # authorized_fetch = false
+# Open streaming API connections (WebSocket and server-sent events) at most; more are refused
+# with 503. Each costs a task and up to a few hundred KiB of buffers while a client lags.
+streaming_max_connections = 1000
 # Servers this instance does not talk to at all (subdomains included).
 # federation_blocked_domains = ["spam.example"]
 # Allow-list mode: when set, only these servers (and their subdomains) federate.
@@ -502,6 +519,23 @@ mod tests {
         let e = err("federation_hosts = \"a.test=nope\"");
         assert!(e.contains("BONSAI_FEDERATION_HOSTS"), "{e}");
         let _ = std::fs::remove_dir_all(&dir);
+        Ok(())
+    }
+
+    #[test]
+    fn streaming_connection_cap_has_a_default_and_bounds() -> Result<()> {
+        assert_eq!(load("")?.instance.streaming_max_connections, 1000);
+        assert_eq!(
+            load("streaming_max_connections = 5")?
+                .instance
+                .streaming_max_connections,
+            5
+        );
+        let e = load("streaming_max_connections = 0")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(e.contains("BONSAI_STREAMING_MAX_CONNECTIONS"), "{e}");
         Ok(())
     }
 

@@ -107,3 +107,30 @@ pub async fn list<'e, E: Executor<'e, Database = Any>>(
     }
     Ok(rows)
 }
+
+/// Ids per `IN (…)` list in [`any_with`]: well under both engines' bind limits.
+const VIEWER_CHUNK: usize = 400;
+
+/// Of `viewers`, those who block one of `accounts` or are blocked by one: everyone an event
+/// about `accounts` must not reach, found in one query per chunk of viewers.
+pub async fn any_with<'e, E>(e: E, viewers: &[i64], accounts: &[i64]) -> Result<Vec<i64>>
+where
+    E: Executor<'e, Database = Any> + Copy,
+{
+    let mut out = Vec::new();
+    if accounts.is_empty() {
+        return Ok(out);
+    }
+    for chunk in viewers.chunks(VIEWER_CHUNK) {
+        let mut q = Sql::new("SELECT account_id AS id FROM blocks WHERE account_id IN (");
+        q.bind_ids(chunk).push(") AND target_account_id IN (");
+        q.bind_ids(accounts).push(")");
+        q.push(" UNION SELECT target_account_id AS id FROM blocks WHERE target_account_id IN (");
+        q.bind_ids(chunk).push(") AND account_id IN (");
+        q.bind_ids(accounts).push(")");
+        for row in q.fetch_all(e).await? {
+            out.push(int(&row, "id")?);
+        }
+    }
+    Ok(out)
+}

@@ -176,3 +176,34 @@ pub async fn clear_notifications_from<'e, E: Executor<'e, Database = Any>>(
     .await?;
     Ok(done.rows_affected())
 }
+
+/// Ids per `IN (…)` list in [`blocking_any`].
+const VIEWER_CHUNK: usize = 400;
+
+/// Of `viewers`, those who block one of `domains` (as stored: lower case, with any port).
+pub async fn blocking_any<'e, E>(e: E, viewers: &[i64], domains: &[String]) -> Result<Vec<i64>>
+where
+    E: Executor<'e, Database = Any> + Copy,
+{
+    let mut out = Vec::new();
+    if domains.is_empty() {
+        return Ok(out);
+    }
+    for chunk in viewers.chunks(VIEWER_CHUNK) {
+        let mut q = Sql::new(
+            "SELECT DISTINCT account_id AS id FROM account_domain_blocks WHERE account_id IN (",
+        );
+        q.bind_ids(chunk).push(") AND domain IN (");
+        for (i, d) in domains.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.bind(d.clone());
+        }
+        q.push(")");
+        for row in q.fetch_all(e).await? {
+            out.push(int(&row, "id")?);
+        }
+    }
+    Ok(out)
+}

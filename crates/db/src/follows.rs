@@ -286,3 +286,23 @@ pub async fn uri_of<'e, E: Executor<'e, Database = Any>>(
     .fetch_optional(e)
     .await?)
 }
+
+/// Ids per `IN (…)` list in [`followers_among`]: well under both engines' bind limits.
+const AMONG_CHUNK: usize = 500;
+
+/// Of `ids`, the accounts that follow `target` (accepted follows only).
+pub async fn followers_among<'e, E>(e: E, target: i64, ids: &[i64]) -> Result<Vec<i64>>
+where
+    E: Executor<'e, Database = Any> + Copy,
+{
+    let mut out = Vec::new();
+    for chunk in ids.chunks(AMONG_CHUNK) {
+        let mut q = Sql::new("SELECT account_id AS id FROM follows WHERE target_account_id = ");
+        q.bind(target).push(" AND account_id IN (");
+        q.bind_ids(chunk).push(")");
+        for row in q.fetch_all(e).await? {
+            out.push(int(&row, "id")?);
+        }
+    }
+    Ok(out)
+}

@@ -51,6 +51,8 @@ pub struct InstanceConfig {
     /// Mastodon's authorized-fetch ("secure") mode: our ActivityPub documents are served only
     /// to requests signed by a server we federate with (the instance actor excepted).
     pub authorized_fetch: bool,
+    /// Open streaming connections (WebSocket and SSE) at most; more are refused with 503.
+    pub streaming_max_connections: usize,
 }
 
 /// `host` of `host` or `host:port`, lower case.
@@ -87,6 +89,7 @@ impl InstanceConfig {
             silenced_domains: Vec::new(),
             reject_media_domains: Vec::new(),
             authorized_fetch: false,
+            streaming_max_connections: 1000,
         }
     }
 

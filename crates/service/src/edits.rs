@@ -77,13 +77,16 @@ impl Services {
             tag_rows.push(tag);
         }
         let already = statuses::mentions_of(&mut *tx, &[id]).await.or_internal()?;
+        let mut notes = Vec::new();
         for m in &rendered.mentions {
             if !already.iter().any(|x| x.account_id == m.id) {
                 statuses::insert_mention(&mut *tx, id, m.id)
                     .await
                     .or_internal()?;
-                self.notify(&mut tx, m, account.id, NotificationKind::Mention, Some(id))
-                    .await?;
+                notes.extend(
+                    self.notify(&mut tx, m, account.id, NotificationKind::Mention, Some(id))
+                        .await?,
+                );
             }
         }
         if old.visibility != Visibility::Direct || !rendered.mentions.is_empty() {
@@ -132,6 +135,9 @@ impl Services {
         }
         commit(tx).await?;
         self.job_signal().wake();
+        self.stream_status(&new, crate::stream::EventKind::StatusUpdate)
+            .await;
+        self.stream_notifications(notes).await;
         self.status_view(new, Some(account.id)).await
     }
 

@@ -10,6 +10,7 @@ use bonsai_db::statuses::{self, StatusCounter};
 use crate::error::{commit, DbResultExt, Error, Result};
 use crate::notifications::Kind as NotificationKind;
 use crate::oauth::Viewer;
+use crate::stream::EventKind;
 use crate::views::StatusView;
 use crate::Services;
 
@@ -85,14 +86,15 @@ impl Services {
             .await
             .or_internal()?;
         let author = self.account(original.account_id).await?;
-        self.notify(
-            &mut tx,
-            &author,
-            me.id,
-            NotificationKind::Reblog,
-            Some(original.id),
-        )
-        .await?;
+        let note = self
+            .notify(
+                &mut tx,
+                &author,
+                me.id,
+                NotificationKind::Reblog,
+                Some(original.id),
+            )
+            .await?;
         if visibility != Visibility::Private {
             let announce = serde_json::json!({
                 "@context": "https://www.w3.org/ns/activitystreams",
@@ -109,6 +111,8 @@ impl Services {
         }
         commit(tx).await?;
         self.job_signal().wake();
+        self.stream_status(&boost, EventKind::Update).await;
+        self.stream_notifications(note.into_iter().collect()).await;
         self.status_view(boost, Some(me.id)).await
     }
 
@@ -121,6 +125,7 @@ impl Services {
             .await
             .or_internal()?
         {
+            let audience = self.stream_audience(&boost).await;
             let mut tx = self.db().begin().await.or_internal()?;
             if statuses::delete(&mut *tx, boost.id).await.or_internal()? {
                 statuses::bump(&mut *tx, original.id, StatusCounter::Reblogs, -1)
@@ -144,6 +149,7 @@ impl Services {
             }
             commit(tx).await?;
             self.job_signal().wake();
+            self.stream_deleted(boost.id, audience);
         }
         self.fresh_view(original.id, me).await
     }
@@ -156,6 +162,7 @@ impl Services {
             status = self.visible_status(Some(me), inner).await?;
         }
         let mut tx = self.db().begin().await.or_internal()?;
+        let mut note = None;
         let changed = if on {
             favourites::add(&mut *tx, self.next_id(), me, status.id, Timestamp::now())
                 .await
@@ -176,14 +183,15 @@ impl Services {
             .or_internal()?;
             let author = self.account(status.account_id).await?;
             if on {
-                self.notify(
-                    &mut tx,
-                    &author,
-                    me,
-                    NotificationKind::Favourite,
-                    Some(status.id),
-                )
-                .await?;
+                note = self
+                    .notify(
+                        &mut tx,
+                        &author,
+                        me,
+                        NotificationKind::Favourite,
+                        Some(status.id),
+                    )
+                    .await?;
             }
             if !author.is_local() {
                 // A deterministic id lets the Undo name the Like without storing it.
@@ -211,6 +219,7 @@ impl Services {
         }
         commit(tx).await?;
         self.job_signal().wake();
+        self.stream_notifications(note.into_iter().collect()).await;
         self.fresh_view(status.id, me).await
     }
 

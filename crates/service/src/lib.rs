@@ -27,6 +27,7 @@ pub mod relationships;
 pub mod reports;
 pub mod search;
 pub mod statuses;
+pub mod stream;
 pub mod throttle;
 pub mod timelines;
 pub mod views;
@@ -58,12 +59,15 @@ struct Inner {
     /// Loaded (or generated) on first use.
     instance_key: tokio::sync::OnceCell<Arc<instance_actor::InstanceKey>>,
     signing_keys: federation::SigningKeyCache,
+    /// Real-time events for the streaming API.
+    streams: Arc<stream::StreamBus>,
 }
 
 impl Services {
     /// `http` is the one outbound client (SSRF-guarded, bounded) for everything that leaves
     /// the process.
     pub fn new(db: Db, config: InstanceConfig, http: HttpClient) -> Self {
+        let streams = Arc::new(stream::StreamBus::new(config.streaming_max_connections));
         Self {
             inner: Arc::new(Inner {
                 db,
@@ -75,6 +79,7 @@ impl Services {
                 http,
                 instance_key: tokio::sync::OnceCell::new(),
                 signing_keys: federation::SigningKeyCache::default(),
+                streams,
             }),
         }
     }

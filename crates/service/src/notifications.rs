@@ -33,6 +33,7 @@ impl Kind {
     }
 }
 
+#[derive(Debug)]
 pub struct NotificationView {
     pub notification: Notification,
     pub account: AccountView,
@@ -40,7 +41,8 @@ pub struct NotificationView {
 }
 
 impl Services {
-    /// Records a notification for `recipient` (if local and not `from` itself).
+    /// Records a notification for `recipient` (if local and not `from` itself) and returns
+    /// it, for the caller to stream once its transaction commits.
     pub(crate) async fn notify(
         &self,
         conn: &mut bonsai_db::Conn,
@@ -48,31 +50,28 @@ impl Services {
         from: i64,
         kind: Kind,
         status_id: Option<i64>,
-    ) -> Result<()> {
+    ) -> Result<Option<Notification>> {
         if !recipient.is_local()
             || recipient.id == from
             || bonsai_db::blocks::between(&mut *conn, recipient.id, from)
                 .await
                 .or_internal()?
         {
-            return Ok(());
+            return Ok(None);
         }
         if self.notification_filtered(conn, recipient.id, from).await? {
-            return Ok(());
+            return Ok(None);
         }
-        notifications::insert(
-            &mut *conn,
-            &Notification {
-                id: self.next_id(),
-                account_id: recipient.id,
-                from_account_id: from,
-                kind: kind.as_str().to_string(),
-                status_id,
-                created_at: Timestamp::now(),
-            },
-        )
-        .await
-        .or_internal()
+        let n = Notification {
+            id: self.next_id(),
+            account_id: recipient.id,
+            from_account_id: from,
+            kind: kind.as_str().to_string(),
+            status_id,
+            created_at: Timestamp::now(),
+        };
+        notifications::insert(&mut *conn, &n).await.or_internal()?;
+        Ok(Some(n))
     }
 
     /// Mastodon drops a notification from an account the recipient does not follow when
@@ -157,7 +156,7 @@ impl Services {
             .or_internal()
     }
 
-    async fn notification_views(
+    pub(crate) async fn notification_views(
         &self,
         list: Vec<Notification>,
         me: i64,

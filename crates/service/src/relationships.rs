@@ -83,6 +83,7 @@ impl Services {
             Kind::Request
         };
         let created = follows::upsert(&mut tx, kind, &f).await.or_internal()?;
+        let mut note = None;
         if created && kind == Kind::Request && !target.is_local() {
             let uri = format!("{}#follows/{}", me_account.uri, f.id);
             follows::set_uri(&mut *tx, Kind::Request, me, target.id, &uri)
@@ -105,7 +106,7 @@ impl Services {
             } else {
                 NotificationKind::FollowRequest
             };
-            self.notify(&mut tx, target, me, n, None).await?;
+            note = self.notify(&mut tx, target, me, n, None).await?;
         }
         if created && kind == Kind::Follow {
             accounts::bump(&mut *tx, me, Counter::Following, 1)
@@ -117,6 +118,7 @@ impl Services {
         }
         commit(tx).await?;
         self.job_signal().wake();
+        self.stream_notifications(note.into_iter().collect()).await;
         self.relationship_with(me, target.id).await
     }
 

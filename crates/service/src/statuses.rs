@@ -11,6 +11,7 @@ use bonsai_db::{follows, statuses, tags};
 use crate::error::{commit, db_failure, DbResultExt, Error, Result};
 use crate::notifications::Kind as NotificationKind;
 use crate::oauth::Viewer;
+use crate::stream::EventKind;
 use crate::views::{AccountView, StatusView};
 use crate::Services;
 
@@ -139,12 +140,15 @@ impl Services {
 
         let mut tx = self.db().begin().await.or_internal()?;
         statuses::insert(&mut *tx, &status).await.or_internal()?;
+        let mut notes = Vec::new();
         for m in &rendered.mentions {
             statuses::insert_mention(&mut *tx, id, m.id)
                 .await
                 .or_internal()?;
-            self.notify(&mut tx, m, account.id, NotificationKind::Mention, Some(id))
-                .await?;
+            notes.extend(
+                self.notify(&mut tx, m, account.id, NotificationKind::Mention, Some(id))
+                    .await?,
+            );
         }
         let mut tag_rows = Vec::with_capacity(rendered.tags.len());
         for name in &rendered.tags {
@@ -221,6 +225,8 @@ impl Services {
         .await?;
         commit(tx).await?;
         self.job_signal().wake();
+        self.stream_status(&status, EventKind::Update).await;
+        self.stream_notifications(notes).await;
         self.status_view(status, Some(account.id)).await
     }
 
@@ -277,6 +283,7 @@ impl Services {
             .filter(|s| s.account_id == account.id)
             .ok_or_else(Error::not_found)?;
         let view = self.status_view(s.clone(), Some(account.id)).await?;
+        let audience = self.stream_audience(&s).await;
         let mut tx = self.db().begin().await.or_internal()?;
         if s.local && s.reblog_of_id.is_none() {
             let delete = serde_json::json!({
@@ -312,6 +319,7 @@ impl Services {
         }
         commit(tx).await?;
         self.job_signal().wake();
+        self.stream_deleted(s.id, audience);
         Ok(view)
     }
 

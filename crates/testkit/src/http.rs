@@ -106,6 +106,7 @@ impl TestApp {
         services.spawn_workers(stopped.clone());
         let app = bonsai_api::app(services.clone());
         let mut stopped_server = stopped;
+        let streams = services.streams().clone();
         tokio::spawn(async move {
             let _ = axum::serve(
                 listener,
@@ -115,6 +116,8 @@ impl TestApp {
             )
             .with_graceful_shutdown(async move {
                 let _ = stopped_server.changed().await;
+                // As `serve`: streaming connections end so the server can stop.
+                streams.close();
             })
             .await;
         });

@@ -13,6 +13,7 @@ mod oauth;
 mod reports;
 mod search;
 mod statuses;
+mod streaming;
 mod timelines;
 mod well_known;
 
@@ -170,6 +171,9 @@ pub fn router() -> Router<AppState> {
             "/users/{username}/collections/tags",
             get(activitypub::featured_tags),
         )
+        .route("/api/v1/streaming", get(streaming::websocket))
+        .route("/api/v1/streaming/health", get(streaming::health))
+        .route("/api/v1/streaming/{*stream}", get(streaming::sse))
         .route("/livez", get(health::livez))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::metrics))

@@ -16,6 +16,7 @@ use super::resolve::authority;
 use crate::error::{commit, DbResultExt, Error, Result};
 use crate::jobs::Outcome;
 use crate::notifications::Kind as NotificationKind;
+use crate::stream::EventKind;
 use crate::Services;
 
 /// The marker a Delete leaves for an object we never saw, so a late Create is ignored.
@@ -132,6 +133,7 @@ impl Services {
             .or_internal()?
             .is_some();
         let mut tx = self.db().begin().await.or_internal()?;
+        let mut note = None;
         // As Mastodon: followers from a silenced server always need approval.
         let silenced = actor
             .domain
@@ -142,14 +144,15 @@ impl Services {
                 .await
                 .or_internal()?
             {
-                self.notify(
-                    &mut tx,
-                    &target,
-                    actor.id,
-                    NotificationKind::FollowRequest,
-                    None,
-                )
-                .await?;
+                note = self
+                    .notify(
+                        &mut tx,
+                        &target,
+                        actor.id,
+                        NotificationKind::FollowRequest,
+                        None,
+                    )
+                    .await?;
             }
             follows::set_uri(&mut *tx, Kind::Request, actor.id, target.id, uri)
                 .await
@@ -159,7 +162,8 @@ impl Services {
                 .await
                 .or_internal()?
             {
-                self.notify(&mut tx, &target, actor.id, NotificationKind::Follow, None)
+                note = self
+                    .notify(&mut tx, &target, actor.id, NotificationKind::Follow, None)
                     .await?;
                 accounts::bump(&mut *tx, actor.id, Counter::Following, 1)
                     .await
@@ -178,6 +182,7 @@ impl Services {
         }
         commit(tx).await?;
         self.job_signal().wake();
+        self.stream_notifications(note.into_iter().collect()).await;
         Ok(())
     }
 
@@ -297,6 +302,7 @@ impl Services {
                 else {
                     return Ok(());
                 };
+                let audience = self.stream_audience(&boost).await;
                 let mut tx = self.db().begin().await.or_internal()?;
                 if statuses::delete(&mut *tx, boost.id).await.or_internal()? {
                     if let Some(original) = boost.reblog_of_id {
@@ -305,7 +311,9 @@ impl Services {
                             .or_internal()?;
                     }
                 }
-                commit(tx).await
+                commit(tx).await?;
+                self.stream_deleted(boost.id, audience);
+                Ok(())
             }
             _ => Ok(()),
         }
@@ -322,6 +330,7 @@ impl Services {
             return Ok(());
         };
         let mut tx = self.db().begin().await.or_internal()?;
+        let mut note = None;
         let changed = if on {
             favourites::add(
                 &mut *tx,
@@ -348,17 +357,20 @@ impl Services {
             .or_internal()?;
             if on {
                 let author = self.account(status.account_id).await?;
-                self.notify(
-                    &mut tx,
-                    &author,
-                    actor.id,
-                    NotificationKind::Favourite,
-                    Some(status.id),
-                )
-                .await?;
+                note = self
+                    .notify(
+                        &mut tx,
+                        &author,
+                        actor.id,
+                        NotificationKind::Favourite,
+                        Some(status.id),
+                    )
+                    .await?;
             }
         }
-        commit(tx).await
+        commit(tx).await?;
+        self.stream_notifications(note.into_iter().collect()).await;
+        Ok(())
     }
 
     /// An account moved: if the new account confirms it (`alsoKnownAs` names the old one),
@@ -473,15 +485,19 @@ impl Services {
             .await
             .or_internal()?;
         let author = self.account(original.account_id).await?;
-        self.notify(
-            &mut tx,
-            &author,
-            actor.id,
-            NotificationKind::Reblog,
-            Some(original.id),
-        )
-        .await?;
-        commit(tx).await
+        let note = self
+            .notify(
+                &mut tx,
+                &author,
+                actor.id,
+                NotificationKind::Reblog,
+                Some(original.id),
+            )
+            .await?;
+        commit(tx).await?;
+        self.stream_status(&boost, EventKind::Update).await;
+        self.stream_notifications(note.into_iter().collect()).await;
+        Ok(())
     }
 
     async fn on_delete(&self, actor: &Account, activity: &Activity) -> Result<()> {
@@ -512,6 +528,7 @@ impl Services {
         if status.account_id != actor.id {
             return Err(Error::forbidden("deleting someone else's status"));
         }
+        let audience = self.stream_audience(&status).await;
         let mut tx = self.db().begin().await.or_internal()?;
         if statuses::delete(&mut *tx, status.id).await.or_internal()? {
             accounts::bump(&mut *tx, actor.id, Counter::Statuses, -1)
@@ -523,7 +540,9 @@ impl Services {
                     .or_internal()?;
             }
         }
-        commit(tx).await
+        commit(tx).await?;
+        self.stream_deleted(status.id, audience);
+        Ok(())
     }
 
     async fn on_update(&self, actor: &Account, activity: &Activity) -> Result<()> {
@@ -560,6 +579,7 @@ impl Services {
                 self.store_remote_media(&mut tx, actor, old.id, &fresh.media, now)
                     .await?;
                 commit(tx).await?;
+                self.stream_status(&new, EventKind::StatusUpdate).await;
             }
             _ => {}
         }
@@ -688,12 +708,15 @@ impl Services {
         }
         let mut tx = self.db().begin().await.or_internal()?;
         statuses::insert(&mut *tx, &status).await.or_internal()?;
+        let mut notes = Vec::new();
         for m in mentioned {
             statuses::insert_mention(&mut *tx, id, m.id)
                 .await
                 .or_internal()?;
-            self.notify(&mut tx, &m, actor.id, NotificationKind::Mention, Some(id))
-                .await?;
+            notes.extend(
+                self.notify(&mut tx, &m, actor.id, NotificationKind::Mention, Some(id))
+                    .await?,
+            );
         }
         for name in &converted.hashtags {
             let tag = tags::upsert(&mut tx, self.next_id(), name, now)
@@ -714,6 +737,8 @@ impl Services {
                 .or_internal()?;
         }
         commit(tx).await?;
+        self.stream_status(&status, EventKind::Update).await;
+        self.stream_notifications(notes).await;
         Ok(status)
     }
 }

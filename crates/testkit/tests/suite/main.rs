@@ -19,6 +19,7 @@ mod objects;
 mod remote_media;
 mod statuses;
 mod storage;
+mod streaming;
 mod throttle;
 mod timelines;
 mod well_known;

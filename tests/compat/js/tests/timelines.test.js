@@ -203,7 +203,3 @@ describe("timelines", () => {
     await expectHttpError(anon.v1.timelines.home.list(), 401);
   });
 });
-
-describe("streaming", () => {
-  it.skip("masto streaming client (WebSocket /api/v1/streaming) — not implemented in bonsai yet", () => {});
-});
