@@ -1,0 +1,1 @@
+//! Still and animated image processing.

@@ -1,0 +1,1 @@
+//! Recognising a file's real type from its first bytes.
