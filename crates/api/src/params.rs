@@ -167,6 +167,12 @@ fn insert_into(slot: &mut Value, path: &[&str], value: Value) {
         if let Value::Array(list) = slot {
             if rest.is_empty() {
                 list.push(value);
+            } else if let Some(last) = list
+                .last_mut()
+                .filter(|l| l.as_object().is_some_and(|o| !o.contains_key(rest[0])))
+            {
+                // Rails: `a[][id]=1&a[][name]=x` is one hash until a key repeats.
+                insert_into(last, rest, value);
             } else {
                 let mut child = Value::Null;
                 insert_into(&mut child, rest, value);

@@ -19,6 +19,10 @@ pub struct StatusEdit {
     pub spoiler_text: Option<String>,
     pub sensitive: Option<bool>,
     pub language: Option<String>,
+    /// `None`: the media stay as they are (Mastodon changes them only when `media_ids` is sent).
+    pub media_ids: Option<Vec<String>>,
+    /// `media_attributes[]`: new alt text / focus of attachments, by id.
+    pub media_attributes: Vec<(String, crate::media::MediaUpdate)>,
 }
 
 /// One version in `/history`: earlier ones, then the current one last.
@@ -38,9 +42,27 @@ impl Services {
             .or_internal()?
             .filter(|s| s.account_id == account.id && s.reblog_of_id.is_none())
             .ok_or_else(Error::not_found)?;
-        if e.text.trim().is_empty() {
+        let current_media = bonsai_db::media::of_statuses(self.db().reader(), &[id])
+            .await
+            .or_internal()?;
+        let media_ids: Vec<String> = match &e.media_ids {
+            Some(ids) => ids.clone(),
+            None => current_media.iter().map(|m| m.id.to_string()).collect(),
+        };
+        if media_ids.len() > crate::media::MAX_ATTACHMENTS {
+            return Err(Error::validation(format!(
+                "Cannot attach more than {} files",
+                crate::media::MAX_ATTACHMENTS
+            )));
+        }
+        if e.text.trim().is_empty() && media_ids.is_empty() {
             return Err(Error::validation("Validation failed: Text can't be blank"));
         }
+        let media_updates: Vec<(i64, crate::media::MediaUpdate)> = e
+            .media_attributes
+            .iter()
+            .filter_map(|(id, u)| bonsai_core::id::parse_id(id.trim()).map(|id| (id, u.clone())))
+            .collect();
         let spoiler = e.spoiler_text.unwrap_or_else(|| old.spoiler_text.clone());
         let max = self.config().max_toot_chars;
         if status_length(&e.text) + spoiler.chars().count() > max {
@@ -67,6 +89,13 @@ impl Services {
         statuses::edit(&mut tx, self.next_id(), &old, &new, now)
             .await
             .or_internal()?;
+        // Remote posts' media are not ours to re-link; only a local post's uploads are.
+        let media = if current_media.iter().all(|m| m.is_local()) {
+            self.attach_media(&mut tx, account.id, id, &media_ids, true, &media_updates)
+                .await?
+        } else {
+            current_media
+        };
         statuses::clear_tags(&mut *tx, id).await.or_internal()?;
         let mut tag_rows = Vec::new();
         for name in &rendered.tags {
@@ -98,7 +127,7 @@ impl Services {
                 favourited: false,
                 reblogged: false,
                 emojis: Vec::new(),
-                media_attachments: Vec::new(),
+                media_attachments: media,
             };
             let parent = match new.in_reply_to_id {
                 Some(pid) => statuses::find(&mut *tx, pid)

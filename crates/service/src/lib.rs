@@ -19,6 +19,7 @@ pub mod instance;
 pub mod instance_actor;
 pub mod interactions;
 pub mod jobs;
+pub mod media;
 pub mod metrics;
 pub mod moves;
 pub mod notifications;
@@ -37,7 +38,7 @@ use bonsai_core::id::IdGenerator;
 use bonsai_db::Db;
 use bonsai_federation::client::HttpClient;
 
-pub use config::{InstanceConfig, Registrations};
+pub use config::{InstanceConfig, MediaConfig, Registrations};
 pub use error::{Error, ErrorKind, Result};
 pub use oauth::Viewer;
 
@@ -58,6 +59,7 @@ struct Inner {
     /// Loaded (or generated) on first use.
     instance_key: tokio::sync::OnceCell<Arc<instance_actor::InstanceKey>>,
     signing_keys: federation::SigningKeyCache,
+    media: media::MediaParts,
 }
 
 impl Services {
@@ -68,13 +70,14 @@ impl Services {
             inner: Arc::new(Inner {
                 db,
                 passwords: password::Hasher::new(config.password_hash_concurrency),
-                config,
                 ids: IdGenerator::new(),
                 throttle: throttle::Throttle::default(),
                 job_signal: jobs::JobSignal::default(),
                 http,
                 instance_key: tokio::sync::OnceCell::new(),
                 signing_keys: federation::SigningKeyCache::default(),
+                media: media::MediaParts::new(&config),
+                config,
             }),
         }
     }
@@ -103,6 +106,10 @@ impl Services {
     /// Local senders' decoded private keys, for signing deliveries.
     pub(crate) fn signing_keys(&self) -> &federation::SigningKeyCache {
         &self.inner.signing_keys
+    }
+
+    pub(crate) fn media(&self) -> &media::MediaParts {
+        &self.inner.media
     }
 
     pub(crate) fn next_id(&self) -> i64 {
