@@ -14,5 +14,5 @@ mod store;
 pub use error::MediaError;
 pub use limits::Limits;
 pub use model::{Dimensions, FileMeta, MediaKind, Processed};
-pub use processor::Processor;
+pub use processor::{Processor, ProcessorStats};
 pub use store::{media_key, BoxFuture, FsStore, MediaStore, StoreError};

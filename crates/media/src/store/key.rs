@@ -43,7 +43,7 @@ fn clean_segment(s: &str) -> String {
 }
 
 /// 64 random bits as 16 hex digits, like Mastodon's file names.
-fn random_hex() -> String {
+pub(crate) fn random_hex() -> String {
     let mut buf = [0u8; 8];
     if SystemRandom::new().fill(&mut buf).is_err() {
         // The system RNG failing is not something we can recover from meaningfully, but a
@@ -100,7 +100,10 @@ mod tests {
         assert!(validate_key(&k).is_ok());
 
         let k = media_key(1234, "small", "png");
-        assert!(k.starts_with("media_attachments/files/001/234/small/"), "{k}");
+        assert!(
+            k.starts_with("media_attachments/files/001/234/small/"),
+            "{k}"
+        );
         // Two calls never share a token.
         assert_ne!(media_key(1, "small", "jpg"), media_key(1, "small", "jpg"));
     }

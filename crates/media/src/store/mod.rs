@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 pub use fs::FsStore;
 pub use key::media_key;
-pub(crate) use key::validate_key;
+pub(crate) use key::{random_hex, validate_key};
 
 pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
 
