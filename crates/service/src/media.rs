@@ -260,7 +260,8 @@ fn content_type_of(path: &Path) -> &'static str {
 
 /// Parses Mastodon's focus `"x,y"`, each in -1.0..=1.0.
 fn parse_focus(raw: &str) -> Result<MediaFocus> {
-    let bad = || Error::validation("Validation failed: Focus must be two numbers between -1.0 and 1.0");
+    let bad =
+        || Error::validation("Validation failed: Focus must be two numbers between -1.0 and 1.0");
     let (x, y) = raw.split_once(',').ok_or_else(bad)?;
     let x: f64 = x.trim().parse().map_err(|_| bad())?;
     let y: f64 = y.trim().parse().map_err(|_| bad())?;
@@ -358,7 +359,10 @@ impl Services {
             _permit: permit,
             dir: parts.config.upload_dir.clone(),
             id: self.next_id(),
-            cap: parts.config.video_size_limit.max(parts.config.image_size_limit),
+            cap: parts
+                .config
+                .video_size_limit
+                .max(parts.config.image_size_limit),
             file: None,
             thumbnail: None,
             description: None,
@@ -384,10 +388,7 @@ impl Services {
         };
         file.finish().await?;
         let parts = self.media();
-        let kind = parts
-            .processor
-            .sniff(&file.path)
-            .map_err(media_failure)?;
+        let kind = parts.processor.sniff(&file.path).map_err(media_failure)?;
         let limit = match kind {
             MediaKind::Image => parts.config.image_size_limit,
             _ => parts.config.video_size_limit,
@@ -605,7 +606,10 @@ impl Services {
                 "Media attachment is currently used by a status",
             ));
         }
-        if media::delete(self.db().writer(), m.id).await.or_internal()? {
+        if media::delete(self.db().writer(), m.id)
+            .await
+            .or_internal()?
+        {
             self.delete_media_files(&m).await;
         }
         Ok(())
@@ -699,7 +703,10 @@ impl Services {
             let n = batch.len();
             for m in batch {
                 // A queued upload's raw file is removed with it; the job then finds no row.
-                if media::delete(self.db().writer(), m.id).await.or_internal()? {
+                if media::delete(self.db().writer(), m.id)
+                    .await
+                    .or_internal()?
+                {
                     self.delete_media_files(&m).await;
                     removed += 1;
                 }
@@ -755,14 +762,10 @@ impl Services {
                 None => missing.push(raw.trim().to_string()),
             }
         }
-        let found = media::own_unattached(
-            &mut *conn,
-            account_id,
-            &ids,
-            editing.then_some(status_id),
-        )
-        .await
-        .or_internal()?;
+        let found =
+            media::own_unattached(&mut *conn, account_id, &ids, editing.then_some(status_id))
+                .await
+                .or_internal()?;
         missing.extend(
             ids.iter()
                 .filter(|id| !found.iter().any(|m| m.id == **id && m.is_local()))
@@ -882,7 +885,10 @@ mod tests {
 
     #[test]
     fn focus_is_two_numbers_in_range() {
-        assert_eq!(parse_focus("0.5,-0.25").ok(), Some(MediaFocus { x: 0.5, y: -0.25 }));
+        assert_eq!(
+            parse_focus("0.5,-0.25").ok(),
+            Some(MediaFocus { x: 0.5, y: -0.25 })
+        );
         assert!(parse_focus("2,0").is_err());
         assert!(parse_focus("x").is_err());
         assert!(parse_focus("0.1,nope").is_err());

@@ -19,7 +19,7 @@ use crate::params::Params;
 use crate::AppState;
 
 /// Room for the form's text fields and multipart framing, on top of the file caps.
-const FORM_OVERHEAD: usize = 64 * 1024;
+const FORM_OVERHEAD: usize = 1024 * 1024;
 /// A text field (description, focus) of an upload form.
 const MAX_TEXT_FIELD: usize = 16 * 1024;
 /// Stored files change name when they change: clients and proxies may keep them for a year.
@@ -153,10 +153,7 @@ pub async fn delete(
     Auth(viewer): Auth,
     Path(id): Path<String>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    state
-        .services
-        .delete_media(&viewer, path_id(&id)?)
-        .await?;
+    state.services.delete_media(&viewer, path_id(&id)?).await?;
     Ok(Json(json!({})))
 }
 
@@ -199,7 +196,8 @@ pub async fn serve(
     Path(key): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let not_found = || (StatusCode::NOT_FOUND, Json(json!({ "error": "Not Found" }))).into_response();
+    let not_found =
+        || (StatusCode::NOT_FOUND, Json(json!({ "error": "Not Found" }))).into_response();
     let Some((path, content_type)) = state.services.media_file(&key) else {
         return not_found();
     };
@@ -233,7 +231,9 @@ pub async fn serve(
         if left == 0 {
             return None;
         }
-        let want = usize::try_from(left).unwrap_or(SERVE_CHUNK).min(SERVE_CHUNK);
+        let want = usize::try_from(left)
+            .unwrap_or(SERVE_CHUNK)
+            .min(SERVE_CHUNK);
         let mut buf = vec![0u8; want];
         match file.read(&mut buf).await {
             Ok(0) => None,
@@ -251,7 +251,10 @@ pub async fn serve(
     *res.status_mut() = status;
     let h = res.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(CACHE_CONTROL));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(CACHE_CONTROL),
+    );
     h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
     h.insert(header::CONTENT_LENGTH, HeaderValue::from(count));
     if status == StatusCode::PARTIAL_CONTENT {
