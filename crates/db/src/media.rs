@@ -183,13 +183,15 @@ pub async fn find<'e, E: Executor<'e, Database = Any>>(
     e: E,
     id: i64,
 ) -> Result<Option<MediaAttachment>> {
-    sqlx::query(&format!("SELECT {COLS} FROM media_attachments WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(e)
-        .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
+    sqlx::query(&format!(
+        "SELECT {COLS} FROM media_attachments WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(e)
+    .await?
+    .as_ref()
+    .map(from_row)
+    .transpose()
 }
 
 /// Those of `ids` that `account_id` uploaded and that no post uses (or, with `or_status`,
@@ -214,7 +216,7 @@ pub async fn own_unattached<'e, E: Executor<'e, Database = Any>>(
             q.push(")");
         }
         None => {
-                    q.push(" AND status_id IS NULL");
+            q.push(" AND status_id IS NULL");
         }
     }
     q.push(" AND id IN (").bind_ids(ids).push(")");

@@ -3,8 +3,7 @@
 
 use bonsai_core::model::{
     Account, CustomEmoji, Field, MediaAttachment, MediaFocus, MediaMeta, MediaSize, MediaType,
-    Processing,
-    RemoteEndpoints, Status,
+    Processing, RemoteEndpoints, Status,
 };
 use bonsai_core::text::{escape_html, is_valid_shortcode, sanitize_remote_html};
 use bonsai_core::timestamp::Timestamp;
@@ -213,9 +212,7 @@ impl Services {
 fn media_document(m: &MediaAttachment) -> Option<Media> {
     let (url, preview) = match &m.file {
         Some(f) => (f.url.clone()?, f.preview_url.clone()),
-        None if !m.remote_url.is_empty() => {
-            (m.remote_url.clone(), m.thumbnail_remote_url.clone())
-        }
+        None if !m.remote_url.is_empty() => (m.remote_url.clone(), m.thumbnail_remote_url.clone()),
         None => return None,
     };
     let media_type = m

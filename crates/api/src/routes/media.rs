@@ -271,7 +271,10 @@ mod tests {
 
     fn range(v: &str, len: u64) -> Option<Result<(u64, u64), ()>> {
         let mut h = HeaderMap::new();
-        h.insert(header::RANGE, HeaderValue::from_str(v).unwrap());
+        h.insert(
+            header::RANGE,
+            HeaderValue::from_str(v).expect("a header value"),
+        );
         byte_range(&h, len)
     }
 

@@ -204,9 +204,11 @@ pub async fn edit(
             .into_iter()
             .filter_map(|o| {
                 let text = |k: &str| o.get(k).and_then(|v| v.as_str()).map(str::to_string);
-                let id = o
-                    .get("id")
-                    .and_then(|v| v.as_str().map(str::to_string).or_else(|| v.as_i64().map(|n| n.to_string())))?;
+                let id = o.get("id").and_then(|v| {
+                    v.as_str()
+                        .map(str::to_string)
+                        .or_else(|| v.as_i64().map(|n| n.to_string()))
+                })?;
                 Some((
                     id,
                     bonsai_service::media::MediaUpdate {
