@@ -127,7 +127,8 @@ fn classify(program: &Path, status: ExitStatus, stderr_tail: &str) -> MediaError
         "cannot allocate memory",
         "out of memory",
         "failed to allocate",
-        "failed to map segment",
+        "malloc of size",        // x264
+        "failed to map segment", // the loader, when the limit is below ffmpeg's own libraries
         "bad_alloc",
         "memory exhausted",
     ]

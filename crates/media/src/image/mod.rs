@@ -4,6 +4,7 @@
 mod blurhash;
 mod gif_frames;
 mod header;
+mod resize;
 mod small;
 
 use std::fs::File;
@@ -13,7 +14,6 @@ use std::path::{Path, PathBuf};
 use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::PngEncoder;
 use image::codecs::webp::WebPEncoder;
-use image::imageops::FilterType;
 use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader};
 
 pub(crate) use gif_frames::is_animated;
@@ -143,7 +143,12 @@ pub(crate) fn encode(img: &DynamicImage, format: OutFormat, path: &Path) -> Resu
     let mut out = BufWriter::new(File::create(path)?);
     let result = match format {
         OutFormat::Jpeg => {
-            JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY).encode_image(&flatten(img))
+            let mut enc = JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY);
+            match img {
+                // No copy of a big photo just to encode it.
+                DynamicImage::ImageRgb8(_) | DynamicImage::ImageLuma8(_) => enc.encode_image(img),
+                other => enc.encode_image(&flatten(other)),
+            }
         }
         OutFormat::Png => img.write_with_encoder(PngEncoder::new(&mut out)),
         OutFormat::WebP => {
@@ -194,7 +199,7 @@ pub(crate) fn process_still(
     let mut img = decode(input, format, limits)?;
     let (w, h) = fit_area(img.width(), img.height(), limits.image_resize_pixels);
     if (w, h) != (img.width(), img.height()) {
-        img = img.resize_exact(w, h, FilterType::CatmullRom);
+        img = resize::resize(&img, w, h);
     }
     let out_format = output_format(format);
     let file_path: PathBuf = work_dir.join(format!("{stem}.{}", out_format.extension()));

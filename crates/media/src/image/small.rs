@@ -28,8 +28,7 @@ pub(crate) fn make_small(
     let small = if (w, h) == (img.width(), img.height()) {
         img.clone()
     } else {
-        // Box-filter averaging: fast, little memory, and what a downscale needs.
-        img.thumbnail_exact(w, h)
+        super::resize::resize(img, w, h)
     };
     let path = work_dir.join(format!("{stem}-small.jpg"));
     encode(&small, OutFormat::Jpeg, &path)?;
