@@ -317,9 +317,13 @@ impl Processor {
     ) -> Result<Processed, MediaError> {
         let limits = &self.inner.limits;
         let out = work_dir.join(format!("{stem}.mp4"));
-        tools
-            .transcode_video(input, &out, probe, with_audio, limits)
-            .await?;
+        if Tools::can_pass_through(probe, limits) {
+            tools.remux(input, &out, with_audio, limits).await?;
+        } else {
+            tools
+                .transcode_video(input, &out, probe, with_audio, limits)
+                .await?;
+        }
         let meta = tools.probe(&out, limits).await?;
         let video = meta
             .video

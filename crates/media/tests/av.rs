@@ -18,24 +18,23 @@ macro_rules! need_ffmpeg {
 }
 
 /// A `secs`-long test pattern at `size`/`rate`, with a 440 Hz tone if `audio`, tagged with a
-/// title we can look for after processing.
+/// title we can look for after processing. H.264 (x264 `ultrafast`) unless `codec` says.
 fn make_video(path: &Path, size: &str, rate: u32, secs: f64, audio: bool) {
+    make_video_with(path, size, rate, secs, audio, "libx264");
+}
+
+fn make_video_with(path: &Path, size: &str, rate: u32, secs: f64, audio: bool, codec: &str) {
     let video = format!("testsrc=size={size}:rate={rate}:duration={secs}");
     let tone = format!("sine=frequency=440:duration={secs}");
     let mut args = vec!["-f", "lavfi", "-i", &video];
     if audio {
         args.extend(["-f", "lavfi", "-i", &tone, "-c:a", "aac"]);
     }
-    args.extend([
-        "-c:v",
-        "libx264",
-        "-preset",
-        "ultrafast",
-        "-pix_fmt",
-        "yuv420p",
-        "-metadata",
-        "title=SECRETTITLE",
-    ]);
+    args.extend(["-c:v", codec]);
+    if codec == "libx264" {
+        args.extend(["-preset", "ultrafast"]);
+    }
+    args.extend(["-pix_fmt", "yuv420p", "-metadata", "title=SECRETTITLE"]);
     let out = path.to_string_lossy();
     args.push(&out);
     ffmpeg_make(&args);
@@ -65,6 +64,18 @@ fn mp4_boxes(path: &Path) -> Vec<String> {
     names
 }
 
+/// x264 writes its settings into the stream ("options: cabac=… subme=…"): equal settings mean
+/// the video bitstream was copied, different ones that we encoded it.
+fn x264_options(path: &Path) -> Option<String> {
+    let bytes = std::fs::read(path).expect("read");
+    let at = bytes.windows(9).position(|w| w == b"options: ")?;
+    let end = bytes[at..]
+        .iter()
+        .position(|b| *b == 0)
+        .map_or(bytes.len(), |e| at + e);
+    Some(String::from_utf8_lossy(&bytes[at..end]).into_owned())
+}
+
 fn processor() -> Processor {
     Processor::new(Limits::default())
 }
@@ -74,7 +85,8 @@ async fn video_is_transcoded_to_faststart_h264_with_a_preview() {
     need_ffmpeg!("video_is_transcoded_to_faststart_h264_with_a_preview");
     let dir = Scratch::new("video");
     let input = dir.path("upload.mp4");
-    make_video(&input, "1280x720", 30, 2.0, true);
+    // MPEG-4 Part 2: not H.264, so it must be transcoded.
+    make_video_with(&input, "1280x720", 30, 2.0, true, "mpeg4");
     assert!(contains(&input, b"SECRETTITLE"));
     let p = processor();
     assert_eq!(p.sniff(&input).expect("sniff"), MediaKind::Video);
@@ -130,6 +142,37 @@ async fn video_is_transcoded_to_faststart_h264_with_a_preview() {
 }
 
 #[tokio::test]
+async fn h264_aac_within_limits_passes_through_without_reencoding() {
+    need_ffmpeg!("h264_aac_within_limits_passes_through_without_reencoding");
+    let dir = Scratch::new("passthrough");
+    let input = dir.path("upload.mov");
+    make_video(&input, "640x480", 25, 1.0, true);
+    let out = processor().process(&input, &dir.0).await.expect("process");
+    assert_eq!(out.kind, MediaKind::Video);
+    assert_eq!(
+        (out.original.width, out.original.height),
+        (Some(640), Some(480))
+    );
+    let options = x264_options(&input).expect("x264 options in input");
+    assert_eq!(
+        x264_options(&out.file_path),
+        Some(options),
+        "bitstream copied"
+    );
+    assert!(
+        !contains(&out.file_path, b"SECRETTITLE"),
+        "metadata dropped"
+    );
+    let boxes = mp4_boxes(&out.file_path);
+    let pos = |n: &str| boxes.iter().position(|b| b == n);
+    assert!(
+        pos("moov") < pos("mdat") && pos("moov").is_some(),
+        "faststart: {boxes:?}"
+    );
+    assert!(out.thumbnail_path.is_some() && out.blurhash.is_some());
+}
+
+#[tokio::test]
 async fn big_fast_silent_video_is_downscaled_capped_and_gifv() {
     need_ffmpeg!("big_fast_silent_video_is_downscaled_capped_and_gifv");
     let dir = Scratch::new("bigvideo");
@@ -150,6 +193,11 @@ async fn big_fast_silent_video_is_downscaled_capped_and_gifv() {
     );
     assert_eq!((w, h), (2022, 1138));
     assert_eq!(out.original.frame_rate.as_deref(), Some("60/1"));
+    assert_ne!(
+        x264_options(&out.file_path),
+        x264_options(&input),
+        "re-encoded"
+    );
     let probe = ffprobe(&out.file_path);
     assert_eq!(probe["streams"].as_array().map(Vec::len), Some(1));
 }

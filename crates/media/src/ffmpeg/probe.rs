@@ -26,6 +26,7 @@ struct RawStream {
     height: Option<u32>,
     r_frame_rate: Option<String>,
     avg_frame_rate: Option<String>,
+    pix_fmt: Option<String>,
     #[serde(default)]
     disposition: RawDisposition,
 }
@@ -38,6 +39,7 @@ struct RawDisposition {
 
 #[derive(Debug, Default, Deserialize)]
 struct RawFormat {
+    format_name: Option<String>,
     duration: Option<String>,
     bit_rate: Option<String>,
 }
@@ -49,6 +51,7 @@ pub(crate) struct VideoStream {
     pub height: u32,
     /// As ffprobe prints it, e.g. "30/1".
     pub frame_rate: Option<String>,
+    pub pix_fmt: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -56,6 +59,8 @@ pub(crate) struct Probe {
     /// First real video stream (cover art in audio files does not count).
     pub video: Option<VideoStream>,
     pub audio_codec: Option<String>,
+    /// e.g. "mov,mp4,m4a,3gp,3g2,mj2".
+    pub format_name: Option<String>,
     pub duration: Option<f64>,
     pub bitrate: Option<u64>,
 }
@@ -101,6 +106,7 @@ pub(crate) fn parse(json: &[u8]) -> Result<Probe, MediaError> {
                     .clone()
                     .filter(|r| parse_rate(r).is_some())
                     .or_else(|| s.avg_frame_rate.clone().filter(|r| parse_rate(r).is_some())),
+                pix_fmt: s.pix_fmt.clone(),
             })
         });
     let audio_codec = raw
@@ -112,6 +118,7 @@ pub(crate) fn parse(json: &[u8]) -> Result<Probe, MediaError> {
     Ok(Probe {
         video,
         audio_codec,
+        format_name: format.format_name,
         duration: format
             .duration
             .and_then(|d| d.parse::<f64>().ok())
