@@ -1,6 +1,9 @@
 //! `/api/v{1,2}/media`: uploads streamed chunk by chunk into the service's temporary file
 //! (never into memory), and `/system/{key}`: the stored files, with `Range` for players.
 
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+
 use axum::body::Body;
 use axum::extract::{FromRequest, Multipart, Path, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -18,7 +21,8 @@ use crate::error::{ApiError, ApiResult};
 use crate::params::Params;
 use crate::AppState;
 
-/// Room for the form's text fields and multipart framing, on top of the file caps.
+/// Room for the form's text fields and multipart framing, on top of the file caps; also the
+/// most that may be read ahead of what is written to disk.
 const FORM_OVERHEAD: usize = 1024 * 1024;
 /// A text field (description, focus) of an upload form.
 const MAX_TEXT_FIELD: usize = 16 * 1024;
@@ -45,11 +49,66 @@ pub async fn create_v1(
     upload(state, viewer, req, true).await
 }
 
-fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
-    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        ApiError::PayloadTooLarge
-    } else {
-        ApiError::BadRequest(format!("Invalid multipart body: {}", e.body_text()))
+/// Bounds an upload body as it streams: in total (the file and a thumbnail at their cap, plus
+/// the form), and in what is read but not yet written to disk — the multipart parser buffers
+/// text fields and whatever precedes a boundary, and that must stay small whatever the body.
+#[derive(Clone)]
+struct BodyBudget {
+    read: Arc<AtomicU64>,
+    stored: Arc<AtomicU64>,
+    exceeded: Arc<AtomicBool>,
+    total: u64,
+}
+
+/// The body went over its budget.
+#[derive(Debug)]
+struct OverBudget;
+
+impl std::fmt::Display for OverBudget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("upload body over its limit")
+    }
+}
+
+impl std::error::Error for OverBudget {}
+
+impl BodyBudget {
+    fn new(file_cap: u64) -> Self {
+        Self {
+            read: Arc::default(),
+            stored: Arc::default(),
+            exceeded: Arc::default(),
+            total: file_cap.saturating_mul(2).saturating_add(FORM_OVERHEAD as u64),
+        }
+    }
+
+    fn wrap(&self, body: Body) -> Body {
+        use futures_util::StreamExt;
+        let budget = self.clone();
+        Body::from_stream(body.into_data_stream().map(move |chunk| {
+            let chunk = chunk?;
+            let read = budget.read.fetch_add(chunk.len() as u64, Ordering::Relaxed)
+                + chunk.len() as u64;
+            let pending = read.saturating_sub(budget.stored.load(Ordering::Relaxed));
+            if read > budget.total || pending > FORM_OVERHEAD as u64 {
+                budget.exceeded.store(true, Ordering::Relaxed);
+                return Err(axum::Error::new(OverBudget));
+            }
+            Ok(chunk)
+        }))
+    }
+
+    /// `n` more bytes went to disk.
+    fn stored(&self, n: usize) {
+        self.stored.fetch_add(n as u64, Ordering::Relaxed);
+    }
+
+    fn error(&self, e: axum::extract::multipart::MultipartError) -> ApiError {
+        if self.exceeded.load(Ordering::Relaxed) || e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::PayloadTooLarge
+        } else {
+            ApiError::BadRequest(format!("Invalid multipart body: {}", e.body_text()))
+        }
     }
 }
 
@@ -66,16 +125,13 @@ async fn upload(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.to_ascii_lowercase().starts_with("multipart/form-data"));
     if is_multipart {
-        // The whole body is bounded: the file and a thumbnail at their cap, plus the fields.
-        let limit = usize::try_from(up.cap())
-            .unwrap_or(usize::MAX)
-            .saturating_mul(2)
-            .saturating_add(FORM_OVERHEAD);
-        let req = req.map(|b| Body::new(http_body_util::Limited::new(b, limit)));
+        let budget = BodyBudget::new(up.cap());
+        let req = req.map(|b| budget.wrap(b));
         let mut form = Multipart::from_request(req, &state)
             .await
             .map_err(|e| ApiError::BadRequest(format!("Invalid multipart body: {e}")))?;
-        while let Some(mut field) = form.next_field().await.map_err(multipart_error)? {
+        let fail = |e: axum::extract::multipart::MultipartError| budget.error(e);
+        while let Some(mut field) = form.next_field().await.map_err(fail)? {
             let name = field.name().unwrap_or_default().to_string();
             let part = match name.as_str() {
                 "file" => Some(Part::File),
@@ -83,13 +139,14 @@ async fn upload(
                 _ => None,
             };
             if let Some(part) = part {
-                while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+                while let Some(chunk) = field.chunk().await.map_err(fail)? {
                     up.write(part, &chunk).await?;
+                    budget.stored(chunk.len());
                 }
                 continue;
             }
             let mut text = Vec::new();
-            while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+            while let Some(chunk) = field.chunk().await.map_err(fail)? {
                 if text.len() + chunk.len() > MAX_TEXT_FIELD {
                     return Err(ApiError::PayloadTooLarge);
                 }
