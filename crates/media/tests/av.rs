@@ -172,6 +172,88 @@ async fn h264_aac_within_limits_passes_through_without_reencoding() {
     assert!(out.thumbnail_path.is_some() && out.blurhash.is_some());
 }
 
+/// A phone's portrait video: stored 320x240 with a display matrix turning it a quarter.
+#[tokio::test]
+async fn rotated_video_reports_displayed_dimensions() {
+    need_ffmpeg!("rotated_video_reports_displayed_dimensions");
+    let dir = Scratch::new("rotated");
+    let plain = dir.path("plain.mp4");
+    make_video(&plain, "320x240", 25, 1.0, true);
+    for (name, codec_copy) in [("h264.mp4", true), ("mpeg4.mp4", false)] {
+        let input = dir.path(name);
+        let source = if codec_copy {
+            plain.clone()
+        } else {
+            let m = dir.path("plain-mpeg4.mp4");
+            make_video_with(&m, "320x240", 25, 1.0, true, "mpeg4");
+            m
+        };
+        ffmpeg_make(&[
+            "-i",
+            &source.to_string_lossy(),
+            "-c",
+            "copy",
+            "-metadata:s:v:0",
+            "rotate=90",
+            &input.to_string_lossy(),
+        ]);
+        let out = processor().process(&input, &dir.0).await.expect("process");
+        assert_eq!(
+            (out.original.width, out.original.height),
+            (Some(240), Some(320)),
+            "{name}"
+        );
+        let small = out.small.expect("small");
+        assert_eq!(
+            (small.width, small.height),
+            (Some(240), Some(320)),
+            "{name}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn mp3_cover_art_is_not_a_video() {
+    need_ffmpeg!("mp3_cover_art_is_not_a_video");
+    let dir = Scratch::new("cover");
+    let cover = dir.path("cover.png");
+    common::write_image(
+        &cover,
+        &image::DynamicImage::ImageRgb8(common::picture(64, 64)),
+        image::ImageFormat::Png,
+    );
+    let input = dir.path("song.mp3");
+    ffmpeg_make(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=frequency=330:duration=1",
+        "-i",
+        &cover.to_string_lossy(),
+        "-map",
+        "0",
+        "-map",
+        "1",
+        "-c:a",
+        "libmp3lame",
+        "-c:v",
+        "mjpeg",
+        "-disposition:v",
+        "attached_pic",
+        &input.to_string_lossy(),
+    ]);
+    let p = processor();
+    assert_eq!(p.sniff(&input).expect("sniff"), MediaKind::Audio);
+    let out = p.process(&input, &dir.0).await.expect("process");
+    assert_eq!(out.kind, MediaKind::Audio);
+    let probe = ffprobe(&out.file_path);
+    assert_eq!(
+        probe["streams"].as_array().map(Vec::len),
+        Some(1),
+        "cover art dropped"
+    );
+}
+
 #[tokio::test]
 async fn big_fast_silent_video_is_downscaled_capped_and_gifv() {
     need_ffmpeg!("big_fast_silent_video_is_downscaled_capped_and_gifv");
@@ -241,7 +323,8 @@ async fn timeout_kills_ffmpeg() {
     need_ffmpeg!("timeout_kills_ffmpeg");
     let dir = Scratch::new("timeout");
     let input = dir.path("slow-input-for-timeout.mp4");
-    make_video(&input, "1920x1080", 30, 4.0, true);
+    // MPEG-4 Part 2, so it is transcoded (an H.264 file would only be remuxed, in milliseconds).
+    make_video_with(&input, "1920x1080", 30, 4.0, true, "mpeg4");
     let limits = Limits {
         ffmpeg_timeout: Duration::from_millis(300),
         ..Limits::default()

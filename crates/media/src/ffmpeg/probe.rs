@@ -29,6 +29,33 @@ struct RawStream {
     pix_fmt: Option<String>,
     #[serde(default)]
     disposition: RawDisposition,
+    #[serde(default)]
+    side_data_list: Vec<RawSideData>,
+    #[serde(default)]
+    tags: RawTags,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct RawSideData {
+    rotation: Option<f64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct RawTags {
+    rotate: Option<String>,
+}
+
+impl RawStream {
+    /// Phones record sideways and say so in a display matrix (older files: a `rotate` tag).
+    fn quarter_turned(&self) -> bool {
+        let degrees = self
+            .side_data_list
+            .iter()
+            .find_map(|d| d.rotation)
+            .or_else(|| self.tags.rotate.as_deref().and_then(|r| r.parse().ok()))
+            .unwrap_or(0.0);
+        (degrees.round() as i64).rem_euclid(180) == 90
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -47,6 +74,8 @@ struct RawFormat {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub(crate) struct VideoStream {
     pub codec: Option<String>,
+    /// As displayed: sides swapped when the stream is to be shown a quarter turn rotated
+    /// (ffmpeg applies that rotation when it decodes, so the preview is upright too).
     pub width: u32,
     pub height: u32,
     /// As ffprobe prints it, e.g. "30/1".
@@ -97,10 +126,12 @@ pub(crate) fn parse(json: &[u8]) -> Result<Probe, MediaError> {
         .iter()
         .find(|s| s.codec_type.as_deref() == Some("video") && s.disposition.attached_pic == 0)
         .and_then(|s| {
+            let (w, h) = (s.width.filter(|w| *w > 0)?, s.height.filter(|h| *h > 0)?);
+            let (width, height) = if s.quarter_turned() { (h, w) } else { (w, h) };
             Some(VideoStream {
                 codec: s.codec_name.clone(),
-                width: s.width.filter(|w| *w > 0)?,
-                height: s.height.filter(|h| *h > 0)?,
+                width,
+                height,
                 frame_rate: s
                     .r_frame_rate
                     .clone()
@@ -151,6 +182,20 @@ mod tests {
         assert_eq!(p.audio_codec.as_deref(), Some("mp3"));
         assert_eq!(p.duration, Some(12.5));
         assert_eq!(p.bitrate, Some(128_000));
+    }
+
+    #[test]
+    fn quarter_turns_swap_the_sides() {
+        let json = br#"{"streams":[{"codec_type":"video","codec_name":"h264","width":1920,
+            "height":1080,"r_frame_rate":"30/1",
+            "side_data_list":[{"side_data_type":"Display Matrix","rotation":-90}]}],
+            "format":{}}"#;
+        let v = parse(json).expect("parse").video.expect("video");
+        assert_eq!((v.width, v.height), (1080, 1920));
+        let json = br#"{"streams":[{"codec_type":"video","width":640,"height":480,
+            "tags":{"rotate":"180"}}]}"#;
+        let v = parse(json).expect("parse").video.expect("video");
+        assert_eq!((v.width, v.height), (640, 480));
     }
 
     #[test]
