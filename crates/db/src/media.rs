@@ -367,3 +367,19 @@ pub async fn unattached_before<'e, E: Executor<'e, Database = Any>>(
     .map(from_row)
     .collect()
 }
+
+/// Attachments by id (any status or none), in no particular order.
+pub async fn find_many<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    ids: &[i64],
+) -> Result<Vec<MediaAttachment>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = Sql::new(&format!(
+        "SELECT {COLS} FROM media_attachments WHERE id IN ("
+    ));
+    q.bind_ids(ids);
+    q.push(")");
+    q.fetch_all(e).await?.iter().map(from_row).collect()
+}

@@ -30,6 +30,8 @@ pub struct Version {
     pub content: String,
     pub spoiler_text: String,
     pub sensitive: bool,
+    /// Its attachments with the alt text they had (ones since removed for good are left out).
+    pub media_attachments: Vec<bonsai_core::model::MediaAttachment>,
     pub created_at: Timestamp,
 }
 
@@ -86,7 +88,11 @@ impl Services {
             ..old.clone()
         };
         let mut tx = self.db().begin().await.or_internal()?;
-        statuses::edit(&mut tx, self.next_id(), &old, &new, now)
+        let old_media: Vec<(i64, Option<String>)> = current_media
+            .iter()
+            .map(|m| (m.id, m.description.clone()))
+            .collect();
+        statuses::edit(&mut tx, self.next_id(), &old, &old_media, &new, now)
             .await
             .or_internal()?;
         // Remote posts' media are not ours to re-link; only a local post's uploads are.
@@ -175,24 +181,50 @@ impl Services {
         }
         let vid = viewer.and_then(Viewer::account_id);
         let s = self.visible_status(vid, id).await?;
-        let mut versions: Vec<Version> = statuses::edits(self.db().reader(), s.id)
+        let edits = statuses::edits(self.db().reader(), s.id)
             .await
-            .or_internal()?
+            .or_internal()?;
+        let mut ids: Vec<i64> = edits
+            .iter()
+            .flat_map(|e| e.media.iter().map(|(id, _)| *id))
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut known = bonsai_db::media::find_many(self.db().reader(), &ids)
+            .await
+            .or_internal()?;
+        for m in &mut known {
+            self.resolve_media_urls(m);
+        }
+        let mut versions: Vec<Version> = edits
             .into_iter()
             .map(|e: Edit| Version {
+                media_attachments: e
+                    .media
+                    .iter()
+                    .filter_map(|(id, description)| {
+                        known.iter().find(|m| m.id == *id).map(|m| {
+                            bonsai_core::model::MediaAttachment {
+                                description: description.clone(),
+                                ..m.clone()
+                            }
+                        })
+                    })
+                    .collect(),
                 content: e.content,
                 spoiler_text: e.spoiler_text,
                 sensitive: e.sensitive,
                 created_at: e.created_at,
             })
             .collect();
+        let view = self.status_view(s.clone(), vid).await?;
         versions.push(Version {
             content: s.content.clone(),
             spoiler_text: s.spoiler_text.clone(),
             sensitive: s.sensitive,
+            media_attachments: view.media_attachments.clone(),
             created_at: s.edited_at.unwrap_or(s.created_at),
         });
-        let view = self.status_view(s, vid).await?;
         Ok((view, versions))
     }
 

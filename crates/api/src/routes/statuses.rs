@@ -248,7 +248,11 @@ pub async fn history(
                     "created_at": v.created_at.to_rfc3339(),
                     "account": account,
                     "poll": null,
-                    "media_attachments": [],
+                    "media_attachments": v
+                        .media_attachments
+                        .iter()
+                        .map(crate::entities::media::MediaAttachment::new)
+                        .collect::<Vec<_>>(),
                     "emojis": []
                 })
             })

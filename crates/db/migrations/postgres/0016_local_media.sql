@@ -10,3 +10,7 @@ ALTER TABLE media_attachments ADD COLUMN processing TEXT;
 ALTER TABLE media_attachments ADD COLUMN upload_path TEXT;
 -- Uploads never attached to a post are removed after a while: find them without a scan.
 CREATE INDEX media_attachments_unattached ON media_attachments (updated_at) WHERE status_id IS NULL;
+-- Edit history keeps each version's attachments (ids in order, JSON) and their alt text then
+-- (JSON list, null where none), as Mastodon's status_edits do.
+ALTER TABLE status_edits ADD COLUMN media_attachment_ids TEXT;
+ALTER TABLE status_edits ADD COLUMN media_descriptions TEXT;

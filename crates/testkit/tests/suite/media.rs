@@ -483,6 +483,30 @@ async fn statuses_take_media_ids_as_mastodon_checks_them() {
         .json();
     assert_eq!(shown["media_attachments"][0]["description"], "first alt");
     assert_eq!(shown["media_attachments"][2]["id"], ids[2].as_str());
+    // The history shows each version's attachments with the alt text they had then.
+    let history = app
+        .get(&format!("/api/v1/statuses/{sid}/history"), Some(&alice))
+        .await
+        .json();
+    let versions = history.as_array().unwrap();
+    assert_eq!(versions.len(), 2);
+    assert_eq!(
+        versions[0]["media_attachments"].as_array().unwrap().len(),
+        2
+    );
+    assert_eq!(versions[0]["media_attachments"][0]["id"], ids[1].as_str());
+    assert_eq!(
+        versions[0]["media_attachments"][0]["description"],
+        Value::Null
+    );
+    assert_eq!(
+        versions[1]["media_attachments"].as_array().unwrap().len(),
+        3
+    );
+    assert_eq!(
+        versions[1]["media_attachments"][0]["description"],
+        "first alt"
+    );
     // An edit without media_ids keeps them; one with an empty list removes them (the
     // removed uploads are unattached again).
     let kept = app
