@@ -389,6 +389,12 @@ impl Services {
         file.finish().await?;
         let parts = self.media();
         let kind = parts.processor.sniff(&file.path).map_err(media_failure)?;
+        if kind != MediaKind::Image && !parts.processor.ffmpeg_available() {
+            // Without ffmpeg we accept images only, as `supported_mime_types` then says.
+            return Err(Error::validation(
+                "Validation failed: File content type is invalid",
+            ));
+        }
         let limit = match kind {
             MediaKind::Image => parts.config.image_size_limit,
             _ => parts.config.video_size_limit,
@@ -726,12 +732,43 @@ impl Services {
                 Ok(n) => tracing::info!(removed = n, "removed unattached media"),
                 Err(e) => tracing::warn!(error = %e.message, "unattached media sweep failed"),
             }
+            self.remove_stale_upload_files().await;
             tokio::select! {
                 _ = tokio::time::sleep(SWEEP_EVERY) => {}
                 _ = shutdown.changed() => return,
             }
             if *shutdown.borrow() {
                 return;
+            }
+        }
+    }
+
+    /// Removes what a crash left in the upload directory: every file there belongs to an
+    /// upload in flight or a queued one, and both are gone (swept) well within two TTLs.
+    async fn remove_stale_upload_files(&self) {
+        let dir = &self.media().config.upload_dir;
+        let Ok(mut entries) = tokio::fs::read_dir(dir).await else {
+            return;
+        };
+        let max_age = Duration::from_secs(2 * UNATTACHED_TTL_SECS as u64);
+        while let Ok(Some(e)) = entries.next_entry().await {
+            let old = e
+                .metadata()
+                .await
+                .ok()
+                .and_then(|m| m.modified().ok())
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age > max_age);
+            if old {
+                let path = e.path();
+                let removed = if path.is_dir() {
+                    tokio::fs::remove_dir_all(&path).await
+                } else {
+                    tokio::fs::remove_file(&path).await
+                };
+                if removed.is_ok() {
+                    tracing::info!(path = %path.display(), "removed a stale upload file");
+                }
             }
         }
     }
