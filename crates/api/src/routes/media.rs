@@ -78,7 +78,9 @@ impl BodyBudget {
             read: Arc::default(),
             stored: Arc::default(),
             exceeded: Arc::default(),
-            total: file_cap.saturating_mul(2).saturating_add(FORM_OVERHEAD as u64),
+            total: file_cap
+                .saturating_mul(2)
+                .saturating_add(FORM_OVERHEAD as u64),
         }
     }
 
@@ -87,8 +89,8 @@ impl BodyBudget {
         let budget = self.clone();
         Body::from_stream(body.into_data_stream().map(move |chunk| {
             let chunk = chunk?;
-            let read = budget.read.fetch_add(chunk.len() as u64, Ordering::Relaxed)
-                + chunk.len() as u64;
+            let read =
+                budget.read.fetch_add(chunk.len() as u64, Ordering::Relaxed) + chunk.len() as u64;
             let pending = read.saturating_sub(budget.stored.load(Ordering::Relaxed));
             if read > budget.total || pending > FORM_OVERHEAD as u64 {
                 budget.exceeded.store(true, Ordering::Relaxed);
