@@ -678,6 +678,25 @@ async fn video_is_processed_by_the_media_job_or_at_once_on_v1() {
     // The raw upload is gone once processed.
     assert!(files_under(&app.media_root.join("uploads")).is_empty());
 
+    // A file that looks like MP4 but is not: accepted (202), then the job fails and the
+    // attachment answers Mastodon's 422, leaving no upload behind.
+    let mut fake = video[..32].to_vec();
+    fake.extend_from_slice(&[0x5a; 4096]);
+    let r = upload(&app, "/api/v2/media", &alice, &fake, &[]).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text());
+    let bad = r.json()["id"].as_str().unwrap().to_string();
+    let failed = eventually("the media job to give up on the fake video", || async {
+        let r = app.get(&format!("/api/v1/media/{bad}"), Some(&alice)).await;
+        (r.status != StatusCode::PARTIAL_CONTENT).then_some(r)
+    })
+    .await;
+    assert_eq!(failed.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        failed.json()["error"],
+        "Error processing thumbnail for uploaded media"
+    );
+    assert!(files_under(&app.media_root.join("uploads")).is_empty());
+
     // v1 waits and answers 200 with the file.
     let r = upload(&app, "/api/v1/media", &alice, &video, &[]).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
