@@ -39,6 +39,17 @@ fn strip_nul(v: &mut Value) {
 }
 
 impl Params {
+    /// Parameters from form fields read elsewhere (a streamed multipart upload form).
+    pub fn from_pairs(pairs: Vec<(String, String)>) -> Self {
+        let mut map = Map::new();
+        merge_pairs(&mut map, pairs);
+        let mut params = Params(map);
+        for v in params.0.values_mut() {
+            strip_nul(v);
+        }
+        params
+    }
+
     async fn parse<S: Send + Sync>(req: Request, state: &S) -> Result<Self, ApiError> {
         let mut map = Map::new();
         if let Some(q) = req.uri().query() {

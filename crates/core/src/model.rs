@@ -70,6 +70,16 @@ pub struct Account {
     pub also_known_as: Vec<String>,
     /// The account this one moved to (`movedTo`), once it has.
     pub moved_to_account_id: Option<i64>,
+    /// Uploaded profile pictures (local accounts).
+    pub avatar: Option<ProfileImage>,
+    pub header: Option<ProfileImage>,
+}
+
+/// A profile picture in the media store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProfileImage {
+    pub key: String,
+    pub url: String,
 }
 
 impl Account {

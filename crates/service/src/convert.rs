@@ -47,6 +47,24 @@ impl Services {
         actor.preferred_username = Some(a.username.clone());
         actor.name = Some(a.display_name.clone());
         actor.summary = Some(a.note.clone());
+        // Uploaded profile pictures, as Mastodon's `icon` (avatar) and `image` (header).
+        let picture = |p: &bonsai_core::model::ProfileImage| {
+            let media_type = match p.url.rsplit('.').next() {
+                Some("png") => "image/png",
+                Some("webp") => "image/webp",
+                Some("gif") => "image/gif",
+                _ => "image/jpeg",
+            };
+            Many::one(bonsai_federation::wire::ImageRef::Image(
+                bonsai_federation::wire::Image::new(p.url.clone(), Some(media_type.to_string())),
+            ))
+        };
+        if let Some(p) = &a.avatar {
+            actor.icon = picture(p);
+        }
+        if let Some(p) = &a.header {
+            actor.image = picture(p);
+        }
         actor.url = Many::one(a.url.clone().into());
         actor.manually_approves_followers = Some(a.locked);
         actor.discoverable = Some(a.discoverable);
@@ -693,6 +711,8 @@ pub fn remote_account(actor: &Actor, new_id: i64) -> Option<(Account, RemoteEndp
             .map(str::to_string)
             .collect(),
         moved_to_account_id: None,
+        avatar: None,
+        header: None,
     };
     let endpoints = RemoteEndpoints {
         inbox_url: actor.inbox.clone()?,

@@ -16,6 +16,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use bonsai_core::model::{
     LocalFile, MediaAttachment, MediaFocus, MediaMeta, MediaSize, MediaType, Processing,
+    ProfileImage,
 };
 use bonsai_core::timestamp::Timestamp;
 use bonsai_db::media;
@@ -41,9 +42,16 @@ const SWEEP_BATCH: i64 = 100;
 const PROCESSING_ERROR: &str = "Error processing thumbnail for uploaded media";
 const FILE_TYPE_ERROR: &str = "File type of uploaded media could not be verified";
 
+/// Mastodon's avatar (400x400) and header (1500x500) sizes, as areas: static images are
+/// scaled down to fit (not cropped).
+const AVATAR_PIXELS: u64 = 400 * 400;
+const HEADER_PIXELS: u64 = 1500 * 500;
+
 /// What processing and storage need, built once from the config.
 pub struct MediaParts {
     processor: Processor,
+    avatars: Processor,
+    headers: Processor,
     store: Arc<dyn MediaStore>,
     uploads: Arc<Semaphore>,
     config: MediaConfig,
@@ -51,8 +59,17 @@ pub struct MediaParts {
 
 impl MediaParts {
     pub(crate) fn new(config: &InstanceConfig) -> Self {
+        let profile = |pixels: u64| {
+            Processor::new(bonsai_media::Limits {
+                image_resize_pixels: pixels,
+                image_concurrency: 1,
+                ..config.media.limits.clone()
+            })
+        };
         Self {
             processor: Processor::new(config.media.limits.clone()),
+            avatars: profile(AVATAR_PIXELS),
+            headers: profile(HEADER_PIXELS),
             store: Arc::new(FsStore::new(config.media.dir.clone(), config.base_url())),
             uploads: Arc::new(Semaphore::new(config.media.upload_concurrency.max(1))),
             config: config.media.clone(),
@@ -111,24 +128,27 @@ pub struct Upload {
     pub focus: Option<String>,
 }
 
-/// Which part of the form a chunk belongs to.
+/// Which part of the form a chunk belongs to. A profile update carries an avatar and a
+/// header in the same two slots as an attachment's file and thumbnail.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Part {
     File,
     Thumbnail,
+    Avatar,
+    Header,
 }
 
 impl Upload {
     /// Appends a chunk of `part`; refuses once the part passes the largest size we accept.
     pub async fn write(&mut self, part: Part, chunk: &[u8]) -> Result<()> {
         let slot = match part {
-            Part::File => &mut self.file,
-            Part::Thumbnail => &mut self.thumbnail,
+            Part::File | Part::Avatar => &mut self.file,
+            Part::Thumbnail | Part::Header => &mut self.thumbnail,
         };
         if slot.is_none() {
             let name = match part {
-                Part::File => format!("upload-{}", self.id),
-                Part::Thumbnail => format!("upload-{}-thumbnail", self.id),
+                Part::File | Part::Avatar => format!("upload-{}", self.id),
+                Part::Thumbnail | Part::Header => format!("upload-{}-thumbnail", self.id),
             };
             *slot = Some(TempFile::create(&self.dir, name).await?);
         }
@@ -336,7 +356,12 @@ impl Services {
     /// key names one that exists.
     pub fn media_file(&self, key: &str) -> Option<(PathBuf, &'static str)> {
         // Only what uploads create is served; anything else under the root stays private.
-        if !key.starts_with("media_attachments/") || key.contains("/.") {
+        let ours = [
+            "media_attachments/",
+            "accounts/avatars/",
+            "accounts/headers/",
+        ];
+        if !ours.iter().any(|p| key.starts_with(p)) || key.contains("/.") {
             return None;
         }
         let path = self.media().store.local_path(key)?;
@@ -368,6 +393,128 @@ impl Services {
             description: None,
             focus: None,
         })
+    }
+
+    /// Takes an upload slot for a profile update's avatar and header.
+    pub async fn begin_profile_upload(&self, viewer: &Viewer) -> Result<Upload> {
+        viewer.require("write:accounts")?;
+        viewer.account()?;
+        let parts = self.media();
+        let permit = tokio::time::timeout(UPLOAD_WAIT, parts.uploads.clone().acquire_owned())
+            .await
+            .map_err(|_| Error::new(ErrorKind::RateLimited, "Too many requests"))?
+            .map_err(|_| Error::internal())?;
+        Ok(Upload {
+            _permit: permit,
+            dir: parts.config.upload_dir.clone(),
+            id: self.next_id(),
+            cap: parts.config.image_size_limit,
+            file: None,
+            thumbnail: None,
+            description: None,
+            focus: None,
+        })
+    }
+
+    /// Processes and stores the avatar and header of `upload` (either may be absent):
+    /// `(avatar, header)`. A failure leaves nothing stored.
+    pub(crate) async fn store_profile_images(
+        &self,
+        account_id: i64,
+        mut upload: Upload,
+    ) -> Result<(Option<ProfileImage>, Option<ProfileImage>)> {
+        let avatar = match upload.file.take().filter(|f| f.written > 0) {
+            Some(mut f) => {
+                f.finish().await?;
+                Some(self.store_profile_image(account_id, &f.path, true).await?)
+            }
+            None => None,
+        };
+        let header = match upload.thumbnail.take().filter(|f| f.written > 0) {
+            Some(mut f) => {
+                f.finish().await?;
+                match self.store_profile_image(account_id, &f.path, false).await {
+                    Ok(h) => Some(h),
+                    Err(e) => {
+                        self.delete_keys(&[avatar.map(|a| a.key)]).await;
+                        return Err(e);
+                    }
+                }
+            }
+            None => None,
+        };
+        Ok((avatar, header))
+    }
+
+    async fn store_profile_image(
+        &self,
+        account_id: i64,
+        raw: &Path,
+        avatar: bool,
+    ) -> Result<ProfileImage> {
+        let parts = self.media();
+        let field = if avatar { "Avatar" } else { "Header" };
+        let invalid = || {
+            Error::validation(format!(
+                "Validation failed: {field} content type is invalid"
+            ))
+        };
+        let processor = if avatar {
+            &parts.avatars
+        } else {
+            &parts.headers
+        };
+        // Static pictures only: an animated GIF would become a video.
+        match processor.sniff(raw) {
+            Ok(MediaKind::Image) => {}
+            Ok(_) | Err(MediaError::Unsupported(_)) => return Err(invalid()),
+            Err(e) => return Err(media_failure(e)),
+        }
+        let work = parts
+            .config
+            .upload_dir
+            .join(format!("work-profile-{}", self.next_id()));
+        tokio::fs::create_dir_all(&work).await.map_err(io_failure)?;
+        let result = async {
+            let p = processor.process(raw, &work).await.map_err(|e| match e {
+                MediaError::Unsupported(_) => invalid(),
+                e => media_failure(e),
+            })?;
+            let prefix = if avatar {
+                "accounts/avatars"
+            } else {
+                "accounts/headers"
+            };
+            let key = media_key(account_id, "original", p.extension).replacen(
+                "media_attachments/files",
+                prefix,
+                1,
+            );
+            parts
+                .store
+                .put(&key, &p.file_path, &p.content_type)
+                .await
+                .map_err(|e| {
+                    tracing::error!(error = %e, "storing a profile picture failed");
+                    Error::internal()
+                })?;
+            Ok(ProfileImage {
+                url: parts.store.url(&key),
+                key,
+            })
+        }
+        .await;
+        let _ = tokio::fs::remove_dir_all(&work).await;
+        result
+    }
+
+    /// Removes replaced profile pictures from the store.
+    pub(crate) async fn delete_profile_images(&self, old: &[Option<ProfileImage>]) {
+        let keys: Vec<Option<String>> = old
+            .iter()
+            .map(|o| o.as_ref().map(|p| p.key.clone()))
+            .collect();
+        self.delete_keys(&keys).await;
     }
 
     /// Creates the attachment from a finished upload. Images are processed now; audio and

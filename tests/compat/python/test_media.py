@@ -72,3 +72,16 @@ def test_video_with_synchronous_media_post(alice, tmp_path):
     assert st.media_attachments[0].id == media.id
     r = requests.get(media.url, headers={"Range": "bytes=0-99"}, timeout=10)
     assert r.status_code == 206 and r.headers["Content-Type"] == "video/mp4"
+
+
+def test_avatar_and_header_through_update_credentials(make_user):
+    u = make_user("pictured")
+    me = u.api.account_update_credentials(display_name="Pictured", avatar=tiny_png(600, 600),
+                                          avatar_mime_type="image/png", header=tiny_png(1800, 600),
+                                          header_mime_type="image/png")
+    assert me.display_name == "Pictured"
+    assert "/system/accounts/avatars/" in me.avatar
+    assert "/system/accounts/headers/" in me.header
+    r = requests.get(me.avatar, timeout=10)
+    assert r.status_code == 200 and r.headers["Content-Type"] in ("image/png", "image/jpeg")
+    assert u.api.account(u.id).avatar == me.avatar

@@ -91,7 +91,10 @@ impl BodyBudget {
             let chunk = chunk?;
             let read =
                 budget.read.fetch_add(chunk.len() as u64, Ordering::Relaxed) + chunk.len() as u64;
-            let pending = read.saturating_sub(budget.stored.load(Ordering::Relaxed));
+            // What was read before this chunk and never reached the disk: the parser's
+            // buffer. (One chunk is bounded by the transport; their pile-up is what we stop.)
+            let pending =
+                (read - chunk.len() as u64).saturating_sub(budget.stored.load(Ordering::Relaxed));
             if read > budget.total || pending > FORM_OVERHEAD as u64 {
                 budget.exceeded.store(true, Ordering::Relaxed);
                 return Err(axum::Error::new(OverBudget));
@@ -121,40 +124,9 @@ async fn upload(
     wait: bool,
 ) -> ApiResult<Response> {
     let mut up: Upload = state.services.begin_upload(&viewer).await?;
-    let is_multipart = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.to_ascii_lowercase().starts_with("multipart/form-data"));
+    let is_multipart = is_multipart(&req);
     if is_multipart {
-        let budget = BodyBudget::new(up.cap());
-        let req = req.map(|b| budget.wrap(b));
-        let mut form = Multipart::from_request(req, &state)
-            .await
-            .map_err(|e| ApiError::BadRequest(format!("Invalid multipart body: {e}")))?;
-        let fail = |e: axum::extract::multipart::MultipartError| budget.error(e);
-        while let Some(mut field) = form.next_field().await.map_err(fail)? {
-            let name = field.name().unwrap_or_default().to_string();
-            let part = match name.as_str() {
-                "file" => Some(Part::File),
-                "thumbnail" => Some(Part::Thumbnail),
-                _ => None,
-            };
-            if let Some(part) = part {
-                while let Some(chunk) = field.chunk().await.map_err(fail)? {
-                    up.write(part, &chunk).await?;
-                    budget.stored(chunk.len());
-                }
-                continue;
-            }
-            let mut text = Vec::new();
-            while let Some(chunk) = field.chunk().await.map_err(fail)? {
-                if text.len() + chunk.len() > MAX_TEXT_FIELD {
-                    return Err(ApiError::PayloadTooLarge);
-                }
-                text.extend_from_slice(&chunk);
-            }
-            let text = String::from_utf8_lossy(&text).replace('\0', "");
+        for (name, text) in stream_form(&state, req, &mut up, FILE_PARTS).await? {
             match name.as_str() {
                 "description" => up.description = Some(text),
                 "focus" => up.focus = Some(text),
@@ -169,6 +141,53 @@ async fn upload(
         StatusCode::OK
     };
     Ok((status, Json(MediaAttachment::new(&m))).into_response())
+}
+
+/// The file parts of a media upload form.
+const FILE_PARTS: &[(&str, Part)] = &[("file", Part::File), ("thumbnail", Part::Thumbnail)];
+
+/// Streams a multipart form: the parts named in `files` go to `up` on disk (capped), the other
+/// fields come back as text (each bounded, all within the body's budget).
+pub(crate) async fn stream_form(
+    state: &AppState,
+    req: Request,
+    up: &mut Upload,
+    files: &[(&str, Part)],
+) -> ApiResult<Vec<(String, String)>> {
+    let budget = BodyBudget::new(up.cap());
+    let req = req.map(|b| budget.wrap(b));
+    let mut form = Multipart::from_request(req, state)
+        .await
+        .map_err(|e| ApiError::BadRequest(format!("Invalid multipart body: {e}")))?;
+    let fail = |e: axum::extract::multipart::MultipartError| budget.error(e);
+    let mut fields = Vec::new();
+    while let Some(mut field) = form.next_field().await.map_err(fail)? {
+        let name = field.name().unwrap_or_default().to_string();
+        if let Some((_, part)) = files.iter().find(|(n, _)| *n == name) {
+            while let Some(chunk) = field.chunk().await.map_err(fail)? {
+                up.write(*part, &chunk).await?;
+                budget.stored(chunk.len());
+            }
+            continue;
+        }
+        let mut text = Vec::new();
+        while let Some(chunk) = field.chunk().await.map_err(fail)? {
+            if text.len() + chunk.len() > MAX_TEXT_FIELD {
+                return Err(ApiError::PayloadTooLarge);
+            }
+            text.extend_from_slice(&chunk);
+        }
+        fields.push((name, String::from_utf8_lossy(&text).replace('\0', "")));
+    }
+    Ok(fields)
+}
+
+/// Whether `req` carries a multipart form.
+pub(crate) fn is_multipart(req: &Request) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.to_ascii_lowercase().starts_with("multipart/form-data"))
 }
 
 fn rendered(m: &bonsai_core::model::MediaAttachment) -> Response {

@@ -49,7 +49,10 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/api/v1/accounts/update_credentials",
-            axum::routing::patch(accounts::update_credentials).put(accounts::update_credentials),
+            axum::routing::patch(accounts::update_credentials)
+                .put(accounts::update_credentials)
+                // Avatars and headers stream to disk under their own cap.
+                .layer(axum::extract::DefaultBodyLimit::disable()),
         )
         .route("/api/v1/accounts/lookup", get(accounts::lookup))
         .route(

@@ -14,3 +14,8 @@ CREATE INDEX media_attachments_unattached ON media_attachments (updated_at) WHER
 -- (JSON list, null where none), as Mastodon's status_edits do.
 ALTER TABLE status_edits ADD COLUMN media_attachment_ids TEXT;
 ALTER TABLE status_edits ADD COLUMN media_descriptions TEXT;
+-- Local accounts' uploaded avatar and header: store key (to delete it) and public URL.
+ALTER TABLE accounts ADD COLUMN avatar_key TEXT;
+ALTER TABLE accounts ADD COLUMN avatar_url TEXT;
+ALTER TABLE accounts ADD COLUMN header_key TEXT;
+ALTER TABLE accounts ADD COLUMN header_url TEXT;

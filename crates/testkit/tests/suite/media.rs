@@ -817,3 +817,109 @@ async fn our_attachments_reach_another_instance_as_documents() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn avatar_and_header_uploads_are_resized_shown_and_on_the_actor() {
+    let app = TestApp::new().await;
+    let (_, alice) = app.user("alice", SCOPES).await;
+    let avatar = png(1000, 1000);
+    let header = png(3000, 1000);
+    let (ct, body) = multipart(&[
+        ("display_name", None, b"Alice A"),
+        ("avatar", Some("me.png"), &avatar),
+        ("header", Some("banner.png"), &header),
+    ]);
+    let r = app
+        .request(
+            Method::PATCH,
+            "/api/v1/accounts/update_credentials",
+            Some(&alice),
+            Some((&ct, body)),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let me = r.json();
+    assert_eq!(me["display_name"], "Alice A");
+    let avatar_url = me["avatar"].as_str().unwrap().to_string();
+    let header_url = me["header"].as_str().unwrap().to_string();
+    assert!(
+        avatar_url.contains("/system/accounts/avatars/"),
+        "{avatar_url}"
+    );
+    assert!(
+        header_url.contains("/system/accounts/headers/"),
+        "{header_url}"
+    );
+    assert_eq!(me["avatar_static"], me["avatar"]);
+    let a = app.get(&local_path(&me["avatar"]), None).await;
+    assert_eq!(a.status, StatusCode::OK);
+    let a = image::load_from_memory(&a.body).unwrap();
+    assert_eq!((a.width(), a.height()), (400, 400));
+    let h = app.get(&local_path(&me["header"]), None).await;
+    let h = image::load_from_memory(&h.body).unwrap();
+    assert!(
+        (1490..=1500).contains(&h.width()) && (495..=500).contains(&h.height()),
+        "{}x{}",
+        h.width(),
+        h.height()
+    );
+
+    // The actor carries them as icon and image.
+    let actor = app
+        .request(
+            Method::GET,
+            "/users/alice",
+            None,
+            None,
+            &[("accept", "application/activity+json")],
+        )
+        .await
+        .json();
+    assert_eq!(actor["icon"]["url"], avatar_url.as_str());
+    assert_eq!(actor["icon"]["type"], "Image");
+    assert_eq!(actor["image"]["url"], header_url.as_str());
+
+    // A new avatar replaces the old file; a bad one changes nothing at all.
+    let (ct, body) = multipart(&[("avatar", Some("me2.png"), &png(50, 50))]);
+    let r = app
+        .request(
+            Method::PATCH,
+            "/api/v1/accounts/update_credentials",
+            Some(&alice),
+            Some((&ct, body)),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_ne!(r.json()["avatar"], avatar_url.as_str());
+    assert_eq!(r.json()["header"], header_url.as_str());
+    assert_eq!(
+        app.get(&local_path(&json!(avatar_url)), None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let (ct, body) = multipart(&[
+        ("display_name", None, b"Mallory"),
+        ("avatar", Some("x.png"), b"not a picture"),
+    ]);
+    let r = app
+        .request(
+            Method::PATCH,
+            "/api/v1/accounts/update_credentials",
+            Some(&alice),
+            Some((&ct, body)),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        r.json()["error"],
+        "Validation failed: Avatar content type is invalid"
+    );
+    let me = app
+        .get("/api/v1/accounts/verify_credentials", Some(&alice))
+        .await
+        .json();
+    assert_eq!(me["display_name"], "Alice A");
+    assert!(files_under(&app.media_root.join("uploads")).is_empty());
+}
