@@ -39,6 +39,17 @@ fn strip_nul(v: &mut Value) {
 }
 
 impl Params {
+    /// Parameters from form fields read elsewhere (a streamed multipart upload form).
+    pub fn from_pairs(pairs: Vec<(String, String)>) -> Self {
+        let mut map = Map::new();
+        merge_pairs(&mut map, pairs);
+        let mut params = Params(map);
+        for v in params.0.values_mut() {
+            strip_nul(v);
+        }
+        params
+    }
+
     async fn parse<S: Send + Sync>(req: Request, state: &S) -> Result<Self, ApiError> {
         let mut map = Map::new();
         if let Some(q) = req.uri().query() {
@@ -167,6 +178,12 @@ fn insert_into(slot: &mut Value, path: &[&str], value: Value) {
         if let Value::Array(list) = slot {
             if rest.is_empty() {
                 list.push(value);
+            } else if let Some(last) = list
+                .last_mut()
+                .filter(|l| l.as_object().is_some_and(|o| !o.contains_key(rest[0])))
+            {
+                // Rails: `a[][id]=1&a[][name]=x` is one hash until a key repeats.
+                insert_into(last, rest, value);
             } else {
                 let mut child = Value::Null;
                 insert_into(&mut child, rest, value);

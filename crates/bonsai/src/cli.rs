@@ -69,7 +69,7 @@ enum JobsCommand {
     Status,
     /// Make waiting jobs due now, e.g. deliveries to a server that was down and is back.
     Retry {
-        #[arg(long, default_value = "delivery", value_parser = ["delivery", "inbox", "fetch"])]
+        #[arg(long, default_value = "delivery", value_parser = ["delivery", "inbox", "fetch", "media"])]
         queue: String,
         /// Also revive jobs that were given up, with a fresh count of attempts.
         #[arg(long)]

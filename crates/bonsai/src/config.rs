@@ -38,6 +38,10 @@ struct FileConfig {
     authorized_fetch: Option<bool>,
     streaming_max_connections: Option<u32>,
     extra_ca_file: Option<PathBuf>,
+    media_dir: Option<PathBuf>,
+    media_image_size_limit: Option<u64>,
+    media_video_size_limit: Option<u64>,
+    media_upload_concurrency: Option<u64>,
 }
 
 /// A list in `bonsai.toml`, or the comma-separated form the environment variable takes.
@@ -231,6 +235,40 @@ impl Config {
             },
             None => fc.authorized_fetch.unwrap_or(false),
         };
+        instance.media = bonsai_service::MediaConfig::in_data_dir(&data_dir);
+        if let Some(dir) = env("media_dir").map(PathBuf::from).or(fc.media_dir) {
+            instance.media.dir = dir;
+        }
+        let size = |key: &str, file: Option<u64>, default: u64| -> Result<u64> {
+            let v = parse_num(key, file.map(|v| v as i64), default as i64)?;
+            // At least a byte; at most 4 GiB (the body is streamed to disk, never held).
+            if !(1..=4 << 30).contains(&v) {
+                bail!("{} must be between 1 and 4294967296 bytes", key_name(key));
+            }
+            Ok(v as u64)
+        };
+        instance.media.image_size_limit = size(
+            "media_image_size_limit",
+            fc.media_image_size_limit,
+            instance.media.image_size_limit,
+        )?;
+        instance.media.video_size_limit = size(
+            "media_video_size_limit",
+            fc.media_video_size_limit,
+            instance.media.video_size_limit,
+        )?;
+        let uploads = parse_num(
+            "media_upload_concurrency",
+            fc.media_upload_concurrency.map(|v| v as i64),
+            instance.media.upload_concurrency as i64,
+        )?;
+        if !(1..=64).contains(&uploads) {
+            bail!(
+                "{} must be between 1 and 64",
+                key_name("media_upload_concurrency")
+            );
+        }
+        instance.media.upload_concurrency = uploads as usize;
         let tls = match (
             path_key("tls_cert", fc.tls_cert)?,
             path_key("tls_key", fc.tls_key)?,
@@ -426,6 +464,15 @@ streaming_max_connections = 1000
 # federation_silenced_domains = ["loud.example"]
 # Servers whose media (avatars, headers, attachments) is neither stored nor shown.
 # federation_reject_media_domains = ["pics.example"]
+
+# Uploaded media: stored under media_dir (default: <data_dir>/media), served at /system/….
+# Upload bodies are streamed to <data_dir>/uploads, never held in memory.
+# media_dir = "/var/lib/bonsai/media"
+# Largest upload, in bytes (Mastodon's defaults: 16 MB images, 99 MB video and audio).
+# media_image_size_limit = 16777216
+# media_video_size_limit = 103809024
+# Uploads streamed in at once; more wait their turn.
+# media_upload_concurrency = 4
 "#;
 
 #[cfg(test)]
@@ -536,6 +583,19 @@ mod tests {
             .map(|e| e.to_string())
             .unwrap_or_default();
         assert!(e.contains("BONSAI_STREAMING_MAX_CONNECTIONS"), "{e}");
+        Ok(())
+    }
+
+    #[test]
+    fn media_settings_default_into_the_data_dir() -> Result<()> {
+        let c = load("data_dir = \"/srv/b\"")?;
+        assert_eq!(c.instance.media.dir, PathBuf::from("/srv/b/media"));
+        assert_eq!(c.instance.media.upload_dir, PathBuf::from("/srv/b/uploads"));
+        assert_eq!(c.instance.media.image_size_limit, 16 * 1024 * 1024);
+        let c = load("media_dir = \"/m\"\nmedia_video_size_limit = 1000")?;
+        assert_eq!(c.instance.media.dir, PathBuf::from("/m"));
+        assert_eq!(c.instance.media.video_size_limit, 1000);
+        assert!(load("media_image_size_limit = 0").is_err());
         Ok(())
     }
 

@@ -70,6 +70,16 @@ pub struct Account {
     pub also_known_as: Vec<String>,
     /// The account this one moved to (`movedTo`), once it has.
     pub moved_to_account_id: Option<i64>,
+    /// Uploaded profile pictures (local accounts).
+    pub avatar: Option<ProfileImage>,
+    pub header: Option<ProfileImage>,
+}
+
+/// A profile picture in the media store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProfileImage {
+    pub key: String,
+    pub url: String,
 }
 
 impl Account {
@@ -314,17 +324,80 @@ pub struct MediaFocus {
     pub y: f64,
 }
 
-/// What is known about a file without decoding it (Mastodon's `file_meta`).
+/// What is known about a file (Mastodon's `file_meta`): for remote media what the other server
+/// said, for local uploads what processing measured.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct MediaMeta {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub original: Option<MediaSize>,
+    /// The preview ("small") version's size.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub small: Option<MediaSize>,
+    /// Seconds, for video and audio.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<f64>,
+    /// As ffprobe reports it, e.g. `"25/1"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frame_rate: Option<String>,
+    /// Bits per second.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bitrate: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub focus: Option<MediaFocus>,
 }
 
-/// A media attachment. Only remote ones exist for now: `remote_url` is the other server's file,
-/// nothing is cached here.
+/// Where a local upload is in its processing (Mastodon's `processing`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Processing {
+    /// Stored and ready (every remote attachment is).
+    Complete,
+    /// Waiting for the media job.
+    Queued,
+    /// The media job gave up on it.
+    Failed,
+}
+
+impl Processing {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Processing::Complete => "complete",
+            Processing::Queued => "queued",
+            Processing::Failed => "failed",
+        }
+    }
+}
+
+impl std::str::FromStr for Processing {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, ()> {
+        match s {
+            "complete" => Ok(Processing::Complete),
+            "queued" => Ok(Processing::Queued),
+            "failed" => Ok(Processing::Failed),
+            _ => Err(()),
+        }
+    }
+}
+
+/// The files of a local upload in the media store.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LocalFile {
+    /// Store key of the processed original (`None` until processed).
+    pub key: Option<String>,
+    /// Store key of the preview image.
+    pub thumbnail_key: Option<String>,
+    /// Bytes of the processed original.
+    pub size: Option<i64>,
+    /// The raw upload waiting for the media job (removed once processed).
+    pub upload_path: Option<String>,
+    /// Public URLs of `key` and `thumbnail_key`, filled in from the store when loaded (they
+    /// are not stored: the store decides them).
+    pub url: Option<String>,
+    pub preview_url: Option<String>,
+}
+
+/// A media attachment: a remote post's (`remote_url` is the other server's file, nothing is
+/// cached here) or a local upload (`file`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct MediaAttachment {
     pub id: i64,
@@ -340,5 +413,14 @@ pub struct MediaAttachment {
     pub description: Option<String>,
     pub blurhash: Option<String>,
     pub meta: MediaMeta,
+    /// Local uploads only.
+    pub file: Option<LocalFile>,
+    pub processing: Processing,
     pub created_at: Timestamp,
+}
+
+impl MediaAttachment {
+    pub fn is_local(&self) -> bool {
+        self.file.is_some()
+    }
 }

@@ -6,13 +6,13 @@ use sqlx::{Any, Executor};
 use crate::error::{DbError, Result};
 use crate::query::Sql;
 use crate::row::{flag, int, opt_int, opt_text, opt_time, text, time};
-use bonsai_core::model::{Account, Field};
+use bonsai_core::model::{Account, Field, ProfileImage};
 use bonsai_core::timestamp::Timestamp;
 
 const COLS: &str = "id, username, domain, display_name, note, note_source, locked, bot, \
     discoverable, fields, uri, url, public_key_pem, private_key_pem, followers_count, \
     following_count, statuses_count, last_status_at, created_at, updated_at, also_known_as, \
-    moved_to_account_id";
+    moved_to_account_id, avatar_key, avatar_url, header_key, header_url";
 
 fn from_row(row: &AnyRow) -> Result<Account> {
     let domain = text(row, "domain")?;
@@ -50,7 +50,43 @@ fn from_row(row: &AnyRow) -> Result<Account> {
         updated_at: time(row, "updated_at")?,
         also_known_as,
         moved_to_account_id: opt_int(row, "moved_to_account_id")?,
+        avatar: image(row, "avatar_key", "avatar_url")?,
+        header: image(row, "header_key", "header_url")?,
     })
+}
+
+fn image(row: &AnyRow, key: &'static str, url: &'static str) -> Result<Option<ProfileImage>> {
+    Ok(match (opt_text(row, key)?, opt_text(row, url)?) {
+        (Some(key), Some(url)) => Some(ProfileImage { key, url }),
+        _ => None,
+    })
+}
+
+/// Which profile picture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProfileSlot {
+    Avatar,
+    Header,
+}
+
+/// Sets (or clears) an account's uploaded avatar or header.
+pub async fn set_image<'e, E: Executor<'e, Database = Any>>(
+    e: E,
+    account_id: i64,
+    slot: ProfileSlot,
+    image: Option<&ProfileImage>,
+) -> Result<()> {
+    let sql = match slot {
+        ProfileSlot::Avatar => "UPDATE accounts SET avatar_key = $2, avatar_url = $3 WHERE id = $1",
+        ProfileSlot::Header => "UPDATE accounts SET header_key = $2, header_url = $3 WHERE id = $1",
+    };
+    sqlx::query(sql)
+        .bind(account_id)
+        .bind(image.map(|i| i.key.clone()))
+        .bind(image.map(|i| i.url.clone()))
+        .execute(e)
+        .await?;
+    Ok(())
 }
 
 fn aliases_json(aliases: &[String]) -> String {

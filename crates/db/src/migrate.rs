@@ -40,6 +40,7 @@ static MIGRATIONS: &[Migration] = &[
     migration!(13, "0013_job_groups"),
     migration!(14, "0014_media_attachments"),
     migration!(15, "0015_account_moves"),
+    migration!(16, "0016_local_media"),
 ];
 
 pub fn migrations() -> &'static [Migration] {

@@ -78,4 +78,14 @@ impl Sql {
             .fetch_all(executor)
             .await?)
     }
+
+    pub async fn execute<'e, E>(self, executor: E) -> Result<u64>
+    where
+        E: Executor<'e, Database = Any>,
+    {
+        Ok(sqlx::query_with(&self.text, self.args)
+            .execute(executor)
+            .await?
+            .rows_affected())
+    }
 }

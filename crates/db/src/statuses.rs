@@ -381,21 +381,38 @@ pub struct Edit {
     pub content: String,
     pub spoiler_text: String,
     pub sensitive: bool,
+    /// The version's attachments in order, with their alt text at the time.
+    pub media: Vec<(i64, Option<String>)>,
     /// When this version was current from.
     pub created_at: Timestamp,
 }
 
 /// Keeps the current version of `s` as history, then replaces its text.
+/// `media` is the version's attachments (id, alt text), kept with it.
 pub async fn edit(
     conn: &mut sqlx::AnyConnection,
     edit_id: i64,
     s: &Status,
+    media: &[(i64, Option<String>)],
     new: &Status,
     at: Timestamp,
 ) -> Result<()> {
+    let (ids, descriptions): (Vec<String>, Vec<Option<String>>) = media
+        .iter()
+        .map(|(id, d)| (id.to_string(), d.clone()))
+        .unzip();
+    let (ids, descriptions) = if media.is_empty() {
+        (None, None)
+    } else {
+        // Lists of strings: serialising cannot fail.
+        (
+            serde_json::to_string(&ids).ok(),
+            serde_json::to_string(&descriptions).ok(),
+        )
+    };
     sqlx::query(
-        "INSERT INTO status_edits (id, status_id, content, spoiler_text, sensitive, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO status_edits (id, status_id, content, spoiler_text, sensitive, created_at, \
+         media_attachment_ids, media_descriptions) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(edit_id)
     .bind(s.id)
@@ -403,6 +420,8 @@ pub async fn edit(
     .bind(s.spoiler_text.clone())
     .bind(s.sensitive)
     .bind(s.edited_at.unwrap_or(s.created_at).millis())
+    .bind(ids)
+    .bind(descriptions)
     .execute(&mut *conn)
     .await?;
     sqlx::query(
@@ -424,18 +443,33 @@ pub async fn edit(
 /// Earlier versions, oldest first (bounded).
 pub async fn edits<'e, E: Executor<'e, Database = Any>>(e: E, status_id: i64) -> Result<Vec<Edit>> {
     let rows = sqlx::query(
-        "SELECT content, spoiler_text, sensitive, created_at FROM status_edits \
-         WHERE status_id = $1 ORDER BY id LIMIT 100",
+        "SELECT content, spoiler_text, sensitive, created_at, media_attachment_ids, \
+         media_descriptions FROM status_edits WHERE status_id = $1 ORDER BY id LIMIT 100",
     )
     .bind(status_id)
     .fetch_all(e)
     .await?;
     rows.iter()
         .map(|r| {
+            let ids: Vec<String> = opt_text(r, "media_attachment_ids")?
+                .and_then(|j| serde_json::from_str(&j).ok())
+                .unwrap_or_default();
+            let descriptions: Vec<Option<String>> = opt_text(r, "media_descriptions")?
+                .and_then(|j| serde_json::from_str(&j).ok())
+                .unwrap_or_default();
+            let media = ids
+                .iter()
+                .enumerate()
+                .filter_map(|(i, id)| {
+                    let d = descriptions.get(i).cloned().flatten();
+                    id.parse().ok().map(|id| (id, d))
+                })
+                .collect();
             Ok(Edit {
                 content: text(r, "content")?,
                 spoiler_text: text(r, "spoiler_text")?,
                 sensitive: flag(r, "sensitive")?,
+                media,
                 created_at: time(r, "created_at")?,
             })
         })

@@ -111,6 +111,10 @@ async fn run<'e, E: Executor<'e, Database = Any>>(
 /// (in page order) of each author. The author whose `limit`-th such status is nearest the page
 /// start bounds the page ([`home_bound`]), found with `(account_id, id)` index walks of at most
 /// `limit` visible rows per followee; the page itself then reads only statuses past that bound.
+/// `only_media`: statuses with at least one attachment (Mastodon's `with_media`).
+const HAS_MEDIA: &str =
+    " AND EXISTS (SELECT 1 FROM media_attachments ma WHERE ma.status_id = s.id)";
+
 pub async fn home<'e, E: Executor<'e, Database = Any>>(
     e: E,
     viewer: i64,
@@ -205,8 +209,7 @@ pub async fn public<'e, E: Executor<'e, Database = Any>>(
         q.push(" AND s.local = ").bind(false);
     }
     if filter.only_media {
-        // Media attachments do not exist yet, so no status has any.
-        q.push(" AND 1 = 0");
+        q.push(HAS_MEDIA);
     }
     q.page("s.id", page);
     run(e, q, page).await
@@ -237,7 +240,7 @@ pub async fn tag<'e, E: Executor<'e, Database = Any>>(
         q.push(" AND s.local = ").bind(false);
     }
     if filter.only_media {
-        q.push(" AND 1 = 0");
+        q.push(HAS_MEDIA);
     }
     q.page("s.id", page);
     run(e, q, page).await
@@ -272,7 +275,7 @@ pub async fn account<'e, E: Executor<'e, Database = Any>>(
         q.push(" AND s.reblog_of_id IS NULL");
     }
     if filter.only_media {
-        q.push(" AND 1 = 0");
+        q.push(HAS_MEDIA);
     }
     if filter.pinned {
         q.push(

@@ -126,6 +126,8 @@ pub struct ProfilePatch {
     pub privacy: Option<Visibility>,
     pub sensitive: Option<bool>,
     pub language: Option<String>,
+    /// A multipart update's `avatar` and `header` files.
+    pub pictures: Option<crate::media::Upload>,
 }
 
 /// An account with its login, for `verify_credentials`'s `source`.
@@ -278,6 +280,8 @@ impl Services {
             updated_at: now,
             also_known_as: Vec::new(),
             moved_to_account_id: None,
+            avatar: None,
+            header: None,
         };
         let mut user = User {
             id: self.next_id(),
@@ -404,6 +408,31 @@ impl Services {
         Ok(Credentials { account, user })
     }
 
+    /// Begins the profile update's transaction with the new profile and pictures written.
+    async fn write_profile(
+        &self,
+        current: &Account,
+        update: &ProfileUpdate,
+        avatar: Option<&bonsai_core::model::ProfileImage>,
+        header: Option<&bonsai_core::model::ProfileImage>,
+    ) -> Result<bonsai_db::Tx> {
+        let mut tx = self.db().begin().await.or_internal()?;
+        accounts::update_profile(&mut *tx, current.id, update)
+            .await
+            .or_internal()?;
+        if avatar.is_some() {
+            accounts::set_image(&mut *tx, current.id, accounts::ProfileSlot::Avatar, avatar)
+                .await
+                .or_internal()?;
+        }
+        if header.is_some() {
+            accounts::set_image(&mut *tx, current.id, accounts::ProfileSlot::Header, header)
+                .await
+                .or_internal()?;
+        }
+        Ok(tx)
+    }
+
     pub async fn update_credentials(
         &self,
         viewer: &Viewer,
@@ -456,10 +485,26 @@ impl Services {
             fields,
             updated_at: Timestamp::now(),
         };
-        let mut tx = self.db().begin().await.or_internal()?;
-        accounts::update_profile(&mut *tx, current.id, &update)
-            .await
-            .or_internal()?;
+        // Pictures are processed and stored first; the row then points at them, and the
+        // replaced ones go once that is committed (or the new ones if it is not).
+        let (avatar, header) = match patch.pictures {
+            Some(up) => self.store_profile_images(current.id, up).await?,
+            None => (None, None),
+        };
+        let written = self
+            .write_profile(&current, &update, avatar.as_ref(), header.as_ref())
+            .await;
+        let mut tx = match written {
+            Ok(tx) => tx,
+            Err(e) => {
+                self.delete_profile_images(&[avatar, header]).await;
+                return Err(e);
+            }
+        };
+        let replaced = [
+            avatar.as_ref().and(current.avatar.clone()),
+            header.as_ref().and(current.header.clone()),
+        ];
         if patch.privacy.is_some() || patch.sensitive.is_some() || patch.language.is_some() {
             let visibility = patch.privacy.unwrap_or(user.default_visibility);
             let language = match patch.language {
@@ -490,6 +535,7 @@ impl Services {
         self.enqueue_to_followers(&mut tx, account.id, &update, Vec::new(), true)
             .await?;
         commit(tx).await?;
+        self.delete_profile_images(&replaced).await;
         self.job_signal().wake();
         let user = users::find(self.db().reader(), user.id)
             .await

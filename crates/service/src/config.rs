@@ -1,6 +1,37 @@
 //! What the use-cases need to know about this instance. Loaded and validated by the binary.
 
+use std::path::PathBuf;
 use std::str::FromStr;
+
+/// Local media uploads: where files go and how big they may be.
+#[derive(Debug, Clone)]
+pub struct MediaConfig {
+    /// Root of the filesystem media store (served at `/system/…`).
+    pub dir: PathBuf,
+    /// Where upload bodies are streamed and processed (never served).
+    pub upload_dir: PathBuf,
+    /// Mastodon's defaults: 16 MB for images, 99 MB for video and audio.
+    pub image_size_limit: u64,
+    pub video_size_limit: u64,
+    /// Uploads streamed in at once; more wait (bounded) for a turn.
+    pub upload_concurrency: usize,
+    /// Processing bounds (pixels, durations, ffmpeg time and memory, concurrency).
+    pub limits: bonsai_media::Limits,
+}
+
+impl MediaConfig {
+    /// Everything below `data_dir`.
+    pub fn in_data_dir(data_dir: &std::path::Path) -> Self {
+        Self {
+            dir: data_dir.join("media"),
+            upload_dir: data_dir.join("uploads"),
+            image_size_limit: 16 * 1024 * 1024,
+            video_size_limit: 99 * 1024 * 1024,
+            upload_concurrency: 4,
+            limits: bonsai_media::Limits::default(),
+        }
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Registrations {
@@ -53,6 +84,7 @@ pub struct InstanceConfig {
     pub authorized_fetch: bool,
     /// Open streaming connections (WebSocket and SSE) at most; more are refused with 503.
     pub streaming_max_connections: usize,
+    pub media: MediaConfig,
 }
 
 /// `host` of `host` or `host:port`, lower case.
@@ -90,6 +122,7 @@ impl InstanceConfig {
             reject_media_domains: Vec::new(),
             authorized_fetch: false,
             streaming_max_connections: 1000,
+            media: MediaConfig::in_data_dir(std::path::Path::new("./data")),
         }
     }
 

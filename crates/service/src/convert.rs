@@ -3,7 +3,7 @@
 
 use bonsai_core::model::{
     Account, CustomEmoji, Field, MediaAttachment, MediaFocus, MediaMeta, MediaSize, MediaType,
-    RemoteEndpoints, Status,
+    Processing, RemoteEndpoints, Status,
 };
 use bonsai_core::text::{escape_html, is_valid_shortcode, sanitize_remote_html};
 use bonsai_core::timestamp::Timestamp;
@@ -47,6 +47,24 @@ impl Services {
         actor.preferred_username = Some(a.username.clone());
         actor.name = Some(a.display_name.clone());
         actor.summary = Some(a.note.clone());
+        // Uploaded profile pictures, as Mastodon's `icon` (avatar) and `image` (header).
+        let picture = |p: &bonsai_core::model::ProfileImage| {
+            let media_type = match p.url.rsplit('.').next() {
+                Some("png") => "image/png",
+                Some("webp") => "image/webp",
+                Some("gif") => "image/gif",
+                _ => "image/jpeg",
+            };
+            Many::one(bonsai_federation::wire::ImageRef::Image(
+                bonsai_federation::wire::Image::new(p.url.clone(), Some(media_type.to_string())),
+            ))
+        };
+        if let Some(p) = &a.avatar {
+            actor.icon = picture(p);
+        }
+        if let Some(p) = &a.header {
+            actor.image = picture(p);
+        }
         actor.url = Many::one(a.url.clone().into());
         actor.manually_approves_followers = Some(a.locked);
         actor.discoverable = Some(a.discoverable);
@@ -165,6 +183,11 @@ impl Services {
                 None,
             ));
         }
+        for m in &v.media_attachments {
+            if let Some(doc) = media_document(m) {
+                note.attachment.push(Attachment::Media(doc));
+            }
+        }
         if s.local {
             // What Mastodon embeds before anyone has replied; the served document fills in the
             // author's own replies (`status_document`).
@@ -200,6 +223,36 @@ impl Services {
         });
         a
     }
+}
+
+/// An attachment as Mastodon's `Document`: file URL and type, alt text as `name` (written
+/// even when null), blurhash, focal point and size; a video's or audio's preview as `icon`.
+fn media_document(m: &MediaAttachment) -> Option<Media> {
+    let (url, preview) = match &m.file {
+        Some(f) => (f.url.clone()?, f.preview_url.clone()),
+        None if !m.remote_url.is_empty() => (m.remote_url.clone(), m.thumbnail_remote_url.clone()),
+        None => return None,
+    };
+    let media_type = m
+        .content_type
+        .clone()
+        .unwrap_or_else(|| "application/octet-stream".to_string());
+    let mut doc = Media::document(url, media_type, m.description.clone());
+    doc.blurhash = m.blurhash.clone();
+    doc.focal_point = m.meta.focus.map(|f| vec![f.x, f.y]);
+    if let Some(o) = m.meta.original {
+        doc.width = Some(u64::from(o.width));
+        doc.height = Some(u64::from(o.height));
+    }
+    if m.kind != MediaType::Image {
+        doc.icon = preview.map(|p| {
+            bonsai_federation::wire::ImageRef::Image(bonsai_federation::wire::Image::new(
+                p,
+                Some("image/jpeg".to_string()),
+            ))
+        });
+    }
+    Some(doc)
 }
 
 /// How many of the author's own replies a local Note embeds in its `replies` (as Mastodon).
@@ -451,7 +504,13 @@ pub fn remote_media(
             .as_deref()
             .filter(|b| acceptable_blurhash(b))
             .map(str::to_string),
-        meta: MediaMeta { original, focus },
+        meta: MediaMeta {
+            original,
+            focus,
+            ..MediaMeta::default()
+        },
+        file: None,
+        processing: Processing::Complete,
         created_at: now,
     })
 }
@@ -652,6 +711,8 @@ pub fn remote_account(actor: &Actor, new_id: i64) -> Option<(Account, RemoteEndp
             .map(str::to_string)
             .collect(),
         moved_to_account_id: None,
+        avatar: None,
+        header: None,
     };
     let endpoints = RemoteEndpoints {
         inbox_url: actor.inbox.clone()?,

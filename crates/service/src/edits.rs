@@ -19,6 +19,10 @@ pub struct StatusEdit {
     pub spoiler_text: Option<String>,
     pub sensitive: Option<bool>,
     pub language: Option<String>,
+    /// `None`: the media stay as they are (Mastodon changes them only when `media_ids` is sent).
+    pub media_ids: Option<Vec<String>>,
+    /// `media_attributes[]`: new alt text / focus of attachments, by id.
+    pub media_attributes: Vec<(String, crate::media::MediaUpdate)>,
 }
 
 /// One version in `/history`: earlier ones, then the current one last.
@@ -26,6 +30,8 @@ pub struct Version {
     pub content: String,
     pub spoiler_text: String,
     pub sensitive: bool,
+    /// Its attachments with the alt text they had (ones since removed for good are left out).
+    pub media_attachments: Vec<bonsai_core::model::MediaAttachment>,
     pub created_at: Timestamp,
 }
 
@@ -38,9 +44,27 @@ impl Services {
             .or_internal()?
             .filter(|s| s.account_id == account.id && s.reblog_of_id.is_none())
             .ok_or_else(Error::not_found)?;
-        if e.text.trim().is_empty() {
+        let current_media = bonsai_db::media::of_statuses(self.db().reader(), &[id])
+            .await
+            .or_internal()?;
+        let media_ids: Vec<String> = match &e.media_ids {
+            Some(ids) => ids.clone(),
+            None => current_media.iter().map(|m| m.id.to_string()).collect(),
+        };
+        if media_ids.len() > crate::media::MAX_ATTACHMENTS {
+            return Err(Error::validation(format!(
+                "Cannot attach more than {} files",
+                crate::media::MAX_ATTACHMENTS
+            )));
+        }
+        if e.text.trim().is_empty() && media_ids.is_empty() {
             return Err(Error::validation("Validation failed: Text can't be blank"));
         }
+        let media_updates: Vec<(i64, crate::media::MediaUpdate)> = e
+            .media_attributes
+            .iter()
+            .filter_map(|(id, u)| bonsai_core::id::parse_id(id.trim()).map(|id| (id, u.clone())))
+            .collect();
         let spoiler = e.spoiler_text.unwrap_or_else(|| old.spoiler_text.clone());
         let max = self.config().max_toot_chars;
         if status_length(&e.text) + spoiler.chars().count() > max {
@@ -64,9 +88,20 @@ impl Services {
             ..old.clone()
         };
         let mut tx = self.db().begin().await.or_internal()?;
-        statuses::edit(&mut tx, self.next_id(), &old, &new, now)
+        let old_media: Vec<(i64, Option<String>)> = current_media
+            .iter()
+            .map(|m| (m.id, m.description.clone()))
+            .collect();
+        statuses::edit(&mut tx, self.next_id(), &old, &old_media, &new, now)
             .await
             .or_internal()?;
+        // Remote posts' media are not ours to re-link; only a local post's uploads are.
+        let media = if current_media.iter().all(|m| m.is_local()) {
+            self.attach_media(&mut tx, account.id, id, &media_ids, true, &media_updates)
+                .await?
+        } else {
+            current_media
+        };
         statuses::clear_tags(&mut *tx, id).await.or_internal()?;
         let mut tag_rows = Vec::new();
         for name in &rendered.tags {
@@ -101,7 +136,7 @@ impl Services {
                 favourited: false,
                 reblogged: false,
                 emojis: Vec::new(),
-                media_attachments: Vec::new(),
+                media_attachments: media,
             };
             let parent = match new.in_reply_to_id {
                 Some(pid) => statuses::find(&mut *tx, pid)
@@ -152,24 +187,50 @@ impl Services {
         }
         let vid = viewer.and_then(Viewer::account_id);
         let s = self.visible_status(vid, id).await?;
-        let mut versions: Vec<Version> = statuses::edits(self.db().reader(), s.id)
+        let edits = statuses::edits(self.db().reader(), s.id)
             .await
-            .or_internal()?
+            .or_internal()?;
+        let mut ids: Vec<i64> = edits
+            .iter()
+            .flat_map(|e| e.media.iter().map(|(id, _)| *id))
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut known = bonsai_db::media::find_many(self.db().reader(), &ids)
+            .await
+            .or_internal()?;
+        for m in &mut known {
+            self.resolve_media_urls(m);
+        }
+        let mut versions: Vec<Version> = edits
             .into_iter()
             .map(|e: Edit| Version {
+                media_attachments: e
+                    .media
+                    .iter()
+                    .filter_map(|(id, description)| {
+                        known.iter().find(|m| m.id == *id).map(|m| {
+                            bonsai_core::model::MediaAttachment {
+                                description: description.clone(),
+                                ..m.clone()
+                            }
+                        })
+                    })
+                    .collect(),
                 content: e.content,
                 spoiler_text: e.spoiler_text,
                 sensitive: e.sensitive,
                 created_at: e.created_at,
             })
             .collect();
+        let view = self.status_view(s.clone(), vid).await?;
         versions.push(Version {
             content: s.content.clone(),
             spoiler_text: s.spoiler_text.clone(),
             sensitive: s.sensitive,
+            media_attachments: view.media_attachments.clone(),
             created_at: s.edited_at.unwrap_or(s.created_at),
         });
-        let view = self.status_view(s, vid).await?;
         Ok((view, versions))
     }
 

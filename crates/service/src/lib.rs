@@ -19,6 +19,7 @@ pub mod instance;
 pub mod instance_actor;
 pub mod interactions;
 pub mod jobs;
+pub mod media;
 pub mod metrics;
 pub mod moves;
 pub mod notifications;
@@ -38,7 +39,7 @@ use bonsai_core::id::IdGenerator;
 use bonsai_db::Db;
 use bonsai_federation::client::HttpClient;
 
-pub use config::{InstanceConfig, Registrations};
+pub use config::{InstanceConfig, MediaConfig, Registrations};
 pub use error::{Error, ErrorKind, Result};
 pub use oauth::Viewer;
 
@@ -61,6 +62,7 @@ struct Inner {
     signing_keys: federation::SigningKeyCache,
     /// Real-time events for the streaming API.
     streams: Arc<stream::StreamBus>,
+    media: media::MediaParts,
 }
 
 impl Services {
@@ -72,7 +74,6 @@ impl Services {
             inner: Arc::new(Inner {
                 db,
                 passwords: password::Hasher::new(config.password_hash_concurrency),
-                config,
                 ids: IdGenerator::new(),
                 throttle: throttle::Throttle::default(),
                 job_signal: jobs::JobSignal::default(),
@@ -80,6 +81,8 @@ impl Services {
                 instance_key: tokio::sync::OnceCell::new(),
                 signing_keys: federation::SigningKeyCache::default(),
                 streams,
+                media: media::MediaParts::new(&config),
+                config,
             }),
         }
     }
@@ -108,6 +111,10 @@ impl Services {
     /// Local senders' decoded private keys, for signing deliveries.
     pub(crate) fn signing_keys(&self) -> &federation::SigningKeyCache {
         &self.inner.signing_keys
+    }
+
+    pub(crate) fn media(&self) -> &media::MediaParts {
+        &self.inner.media
     }
 
     pub(crate) fn next_id(&self) -> i64 {

@@ -54,12 +54,14 @@ impl Services {
                 }
             }
         }
-        if !new.media_ids.is_empty() {
-            return Err(Error::validation(
-                "Validation failed: Media attachments are not supported yet",
-            ));
+        if new.media_ids.len() > crate::media::MAX_ATTACHMENTS {
+            return Err(Error::validation(format!(
+                "Cannot attach more than {} files",
+                crate::media::MAX_ATTACHMENTS
+            )));
         }
-        if new.text.trim().is_empty() {
+        // A post may be only media (Mastodon: text is required without media).
+        if new.text.trim().is_empty() && new.media_ids.is_empty() {
             return Err(Error::validation("Validation failed: Text can't be blank"));
         }
         let max = self.config().max_toot_chars;
@@ -141,6 +143,9 @@ impl Services {
         let mut tx = self.db().begin().await.or_internal()?;
         statuses::insert(&mut *tx, &status).await.or_internal()?;
         let mut notes = Vec::new();
+        let media = self
+            .attach_media(&mut tx, account.id, id, &new.media_ids, false, &[])
+            .await?;
         for m in &rendered.mentions {
             statuses::insert_mention(&mut *tx, id, m.id)
                 .await
@@ -204,7 +209,7 @@ impl Services {
             favourited: false,
             reblogged: false,
             emojis: Vec::new(),
-            media_attachments: Vec::new(),
+            media_attachments: media,
         };
         let create = serde_json::to_value(
             self.create_activity(&view, parent.as_ref().map(|p| p.uri.as_str()))
@@ -273,8 +278,15 @@ impl Services {
         self.status_view(s, vid).await
     }
 
-    /// Deletes the viewer's own status and returns it (with `text`, for redraft).
-    pub async fn delete_status(&self, viewer: &Viewer, id: i64) -> Result<StatusView> {
+    /// Deletes the viewer's own status and returns it (with `text`, for redraft). Its uploads
+    /// are detached and kept for a redraft (Mastodon's `dependent: :nullify`; the unattached
+    /// sweep removes them if unused), or removed with `delete_media`.
+    pub async fn delete_status(
+        &self,
+        viewer: &Viewer,
+        id: i64,
+        delete_media: bool,
+    ) -> Result<StatusView> {
         viewer.require("write:statuses")?;
         let account = viewer.account()?;
         let s = statuses::find(self.db().reader(), id)
@@ -300,6 +312,31 @@ impl Services {
             }
             self.enqueue_to_followers(&mut tx, account.id, &delete, extra, true)
                 .await?;
+        }
+        let local_media: Vec<_> = view
+            .media_attachments
+            .iter()
+            .filter(|m| m.is_local())
+            .collect();
+        if delete_media && !local_media.is_empty() {
+            // The rows go with the post (cascade); their files by a job, once committed.
+            let keys: Vec<String> = local_media
+                .iter()
+                .filter_map(|m| m.file.as_ref())
+                .flat_map(|f| [f.key.clone(), f.thumbnail_key.clone()])
+                .flatten()
+                .collect();
+            self.enqueue(
+                &mut tx,
+                crate::jobs::Queue::Media,
+                None,
+                &serde_json::json!({ "delete": keys }),
+            )
+            .await?;
+        } else if !local_media.is_empty() {
+            bonsai_db::media::detach_all(&mut *tx, s.id, Timestamp::now())
+                .await
+                .or_internal()?;
         }
         if statuses::delete(&mut *tx, s.id).await.or_internal()? {
             if s.local {

@@ -92,8 +92,9 @@ impl Services {
             .map(|a| (a.id, a))
             .collect();
         let mut media_by_status: HashMap<i64, Vec<MediaAttachment>> = HashMap::new();
-        for m in media::of_statuses(db, &ids).await.or_internal()? {
+        for mut m in media::of_statuses(db, &ids).await.or_internal()? {
             let Some(sid) = m.status_id else { continue };
+            self.resolve_media_urls(&mut m);
             // Media from a server whose media is rejected is not shown, even if stored before.
             let rejected = accounts
                 .get(&m.account_id)

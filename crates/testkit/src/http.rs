@@ -13,6 +13,25 @@ pub struct TestApp {
     pub db: TestDb,
     /// Set for instances served over real TCP (`federated`): stops server and workers.
     stop: Option<tokio::sync::watch::Sender<bool>>,
+    /// This instance's media store and upload directories live here; removed on drop.
+    pub media_root: std::path::PathBuf,
+}
+
+/// A fresh directory for one test instance's media.
+fn media_root() -> std::path::PathBuf {
+    static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "bonsai-test-media-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+/// Media settings under `root`, with Mastodon's default limits.
+fn media_config(root: &std::path::Path) -> bonsai_service::MediaConfig {
+    bonsai_service::MediaConfig::in_data_dir(root)
 }
 
 /// The names of this process's federated test instances (and of fake peers that register
@@ -28,6 +47,7 @@ impl Drop for TestApp {
         if let Some(stop) = &self.stop {
             let _ = stop.send(true);
         }
+        let _ = std::fs::remove_dir_all(&self.media_root);
     }
 }
 
@@ -61,6 +81,8 @@ impl TestApp {
         let db = test_db().await;
         let mut config = InstanceConfig::for_domain("bonsai.test", "https");
         config.password_hash_concurrency = 2;
+        let media_root = media_root();
+        config.media = media_config(&media_root);
         adjust(&mut config);
         let http = bonsai_federation::client::HttpClient::new(
             bonsai_federation::client::ClientConfig::new("Bonsai-test"),
@@ -71,6 +93,7 @@ impl TestApp {
             services,
             db,
             stop: None,
+            media_root,
         }
     }
 
@@ -94,6 +117,8 @@ impl TestApp {
         test_hosts().insert(&domain, std::net::SocketAddr::from(([127, 0, 0, 1], port)));
         let mut config = InstanceConfig::for_domain(domain, "http");
         config.password_hash_concurrency = 2;
+        let media_root = media_root();
+        config.media = media_config(&media_root);
         adjust(&mut config);
         let mut client = bonsai_federation::client::ClientConfig::new("Bonsai-test");
         client.allow_addresses =
@@ -125,6 +150,7 @@ impl TestApp {
             services,
             db,
             stop: Some(stop),
+            media_root,
         }
     }
 

@@ -519,11 +519,6 @@ def upload_png(user: "User", description: Optional[str] = None) -> dict:
     return body
 
 
-# Features of later issues: the tests are written against Mastodon's behaviour and wait here,
-# skipped with their reason, until the feature lands.
-needs_media = pytest.mark.skip(reason="media uploads arrive with the media issue (no /api/v2/media yet)")
-
-
 def post_with_media(user: "User", text: str, **extra) -> dict:
     media = upload_png(user)
     data = [("status", text), ("media_ids[]", media["id"])] + list(extra.items())

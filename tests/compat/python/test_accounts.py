@@ -13,7 +13,7 @@ import secrets
 import pytest
 from mastodon import Mastodon, MastodonNotFoundError
 
-from conftest import (needs_media, ALL_SCOPES, assert_error, assert_status, describe, ids, json_of, mastodon_client,
+from conftest import (ALL_SCOPES, assert_error, assert_status, describe, ids, json_of, mastodon_client,
                       post_with_media, start_server, unique)
 
 
@@ -151,7 +151,6 @@ def test_account_statuses_pinned(alice, bob):
     assert str(other.id) in ids(alice.api.account_statuses(alice.id))
 
 
-@needs_media
 def test_account_statuses_only_media(alice):
     text = alice.api.status_post("text only")
     media = post_with_media(alice, "media post")

@@ -5,7 +5,7 @@ import socket
 
 import pytest
 
-from conftest import needs_media, assert_error, assert_status, describe, json_of
+from conftest import assert_error, assert_status, describe, json_of
 
 
 def test_malformed_json_body(alice):
@@ -70,7 +70,7 @@ def _raw_post(host, port, path, token, content_type, length, chunk=1 << 20):
 @pytest.mark.parametrize("path,content_type,size_mib", [
     ("/api/v1/statuses", "application/json", 64),
     ("/api/v1/statuses", "application/x-www-form-urlencoded", 64),
-    pytest.param("/api/v2/media", "multipart/form-data; boundary=XyZ", 512, marks=needs_media),
+    ("/api/v2/media", "multipart/form-data; boundary=XyZ", 512),
 ])
 def test_oversized_body_413(alice, server, path, content_type, size_mib):
     data = _raw_post("127.0.0.1", server.port, path, alice.token, content_type, size_mib * 1024 * 1024)

@@ -5,7 +5,7 @@ import urllib.parse
 
 import pytest
 
-from conftest import needs_media, assert_status, describe, eventually, ids, json_of, post_with_media, unique
+from conftest import assert_status, describe, eventually, ids, json_of, post_with_media, unique
 
 
 @pytest.fixture(scope="module")
@@ -131,7 +131,6 @@ def test_public_remote_only_excludes_local(alice, server):
     assert all("@" in s["account"]["acct"] for s in remote), remote
 
 
-@needs_media
 def test_public_only_media(alice):
     text = alice.api.status_post("no media here")
     media = post_with_media(alice, "with media")

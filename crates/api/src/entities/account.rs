@@ -62,8 +62,16 @@ impl Account {
     }
 
     fn new(a: &model::Account, base_url: &str) -> Self {
-        let avatar = format!("{base_url}/avatars/original/missing.png");
-        let header = format!("{base_url}/headers/original/missing.png");
+        let avatar = a
+            .avatar
+            .as_ref()
+            .map(|p| p.url.clone())
+            .unwrap_or_else(|| format!("{base_url}/avatars/original/missing.png"));
+        let header = a
+            .header
+            .as_ref()
+            .map(|p| p.url.clone())
+            .unwrap_or_else(|| format!("{base_url}/headers/original/missing.png"));
         // Mastodon rounds the creation time down to midnight UTC (privacy).
         let day_ms = 86_400_000;
         let created = model_time(a.created_at.millis() - a.created_at.millis().rem_euclid(day_ms));

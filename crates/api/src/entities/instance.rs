@@ -26,15 +26,39 @@ fn statuses_config(c: &InstanceConfig) -> Value {
     })
 }
 
-fn media_config() -> Value {
+/// What uploads we accept: the types the processor recognises (audio and video only with
+/// ffmpeg), the configured sizes, and the processor's pixel and frame-rate bounds.
+fn media_config(c: &InstanceConfig, video: bool) -> Value {
+    let mut types = vec!["image/jpeg", "image/png", "image/gif", "image/webp"];
+    if video {
+        types.extend([
+            "video/mp4",
+            "video/quicktime",
+            "video/webm",
+            "audio/mpeg",
+            "audio/mp3",
+            "audio/ogg",
+            "audio/flac",
+            "audio/wav",
+            "audio/wave",
+            "audio/x-wav",
+            "audio/aac",
+            "audio/mp4",
+            "audio/x-m4a",
+        ]);
+    }
+    let m = &c.media;
     json!({
-        "supported_mime_types": ["image/jpeg", "image/png", "image/gif", "image/webp"],
-        "description_limit": 1500,
-        "image_size_limit": 16_777_216,
-        "image_matrix_limit": 33_177_600,
-        "video_size_limit": 103_809_024,
-        "video_frame_rate_limit": 120,
-        "video_matrix_limit": 8_294_400
+        "supported_mime_types": types,
+        "description_limit": bonsai_service::media::MAX_DESCRIPTION_CHARS,
+        "image_size_limit": m.image_size_limit,
+        // Larger images are refused before decoding.
+        "image_matrix_limit": m.limits.max_image_pixels,
+        "video_size_limit": if video { m.video_size_limit } else { 0 },
+        // Larger videos are accepted and downscaled to this many pixels, as Mastodon does.
+        "video_matrix_limit": m.limits.max_video_pixels,
+        // Faster frame rates are capped at 60 when transcoding.
+        "video_frame_rate_limit": 120
     })
 }
 
@@ -51,7 +75,12 @@ fn thumbnail_url(c: &InstanceConfig) -> String {
     format!("{}/headers/original/missing.png", c.base_url())
 }
 
-pub fn v1(c: &InstanceConfig, stats: &InstanceStats, contact: Option<Account>) -> Value {
+pub fn v1(
+    c: &InstanceConfig,
+    stats: &InstanceStats,
+    contact: Option<Account>,
+    video: bool,
+) -> Value {
     json!({
         "uri": c.domain,
         "title": c.title,
@@ -73,7 +102,7 @@ pub fn v1(c: &InstanceConfig, stats: &InstanceStats, contact: Option<Account>) -
         "configuration": {
             "accounts": { "max_featured_tags": 10 },
             "statuses": statuses_config(c),
-            "media_attachments": media_config(),
+            "media_attachments": media_config(c, video),
             "polls": polls_config()
         },
         "contact_account": contact,
@@ -81,7 +110,12 @@ pub fn v1(c: &InstanceConfig, stats: &InstanceStats, contact: Option<Account>) -
     })
 }
 
-pub fn v2(c: &InstanceConfig, stats: &InstanceStats, contact: Option<Account>) -> Value {
+pub fn v2(
+    c: &InstanceConfig,
+    stats: &InstanceStats,
+    contact: Option<Account>,
+    video: bool,
+) -> Value {
     let base = c.base_url();
     json!({
         "domain": c.domain,
@@ -104,7 +138,7 @@ pub fn v2(c: &InstanceConfig, stats: &InstanceStats, contact: Option<Account>) -
             "vapid": { "public_key": "" },
             "accounts": { "max_featured_tags": 10, "max_pinned_statuses": 5 },
             "statuses": statuses_config(c),
-            "media_attachments": media_config(),
+            "media_attachments": media_config(c, video),
             "polls": polls_config(),
             "translation": { "enabled": false }
         },

@@ -3,8 +3,9 @@ use serde_json::{json, Map, Value};
 
 use bonsai_core::model;
 
-/// Mastodon's `MediaAttachment`. Remote files are not cached yet, so `url` and `preview_url`
-/// point at the other server: the preview is its thumbnail when it gave one, else the file.
+/// Mastodon's `MediaAttachment`. Remote files are not cached yet, so their `url` and
+/// `preview_url` point at the other server: the preview is its thumbnail when it gave one,
+/// else the file. Local uploads point at our store (null while processing).
 #[derive(Debug, Serialize)]
 pub struct MediaAttachment {
     pub id: String,
@@ -32,6 +33,53 @@ fn size_meta(s: &model::MediaSize) -> Value {
 
 impl MediaAttachment {
     pub fn new(m: &model::MediaAttachment) -> Self {
+        match &m.file {
+            Some(f) => Self::local(m, f),
+            None => Self::remote(m),
+        }
+    }
+
+    fn local(m: &model::MediaAttachment, f: &model::LocalFile) -> Self {
+        let mut meta = Map::new();
+        let mut original = match &m.meta.original {
+            Some(s) => size_meta(s),
+            None => json!({}),
+        };
+        if let Value::Object(o) = &mut original {
+            if let Some(r) = &m.meta.frame_rate {
+                o.insert("frame_rate".into(), json!(r));
+            }
+            if let Some(d) = m.meta.duration {
+                o.insert("duration".into(), json!(d));
+            }
+            if let Some(b) = m.meta.bitrate {
+                o.insert("bitrate".into(), json!(b));
+            }
+            if !o.is_empty() {
+                meta.insert("original".into(), original);
+            }
+        }
+        if let Some(s) = &m.meta.small {
+            meta.insert("small".into(), size_meta(s));
+        }
+        if let Some(fo) = &m.meta.focus {
+            meta.insert("focus".into(), json!({ "x": fo.x, "y": fo.y }));
+        }
+        Self {
+            id: m.id.to_string(),
+            kind: m.kind.as_str(),
+            url: f.url.clone(),
+            preview_url: f.preview_url.clone(),
+            remote_url: None,
+            preview_remote_url: None,
+            text_url: None,
+            meta: (!meta.is_empty()).then_some(Value::Object(meta)),
+            description: m.description.clone(),
+            blurhash: m.blurhash.clone(),
+        }
+    }
+
+    fn remote(m: &model::MediaAttachment) -> Self {
         let mut meta = Map::new();
         if let Some(s) = &m.meta.original {
             meta.insert("original".into(), size_meta(s));

@@ -60,8 +60,28 @@ pub async fn verify_credentials(
 pub async fn update_credentials(
     State(state): State<AppState>,
     Auth(viewer): Auth,
-    p: Params,
+    req: axum::extract::Request,
 ) -> ApiResult<Json<CredentialAccount>> {
+    // A multipart form may carry `avatar` and `header` files: streamed to disk, not memory.
+    let (p, pictures) = if super::media::is_multipart(&req) {
+        let mut up = state.services.begin_profile_upload(&viewer).await?;
+        let fields = super::media::stream_form(
+            &state,
+            req,
+            &mut up,
+            &[
+                ("avatar", bonsai_service::media::Part::Avatar),
+                ("header", bonsai_service::media::Part::Header),
+            ],
+        )
+        .await?;
+        (Params::from_pairs(fields), Some(up))
+    } else {
+        (
+            <Params as axum::extract::FromRequest<AppState>>::from_request(req, &state).await?,
+            None,
+        )
+    };
     let source = p.object("source").unwrap_or_default();
     let fields = if p.get("fields_attributes").is_some() {
         Some(
@@ -103,6 +123,7 @@ pub async fn update_credentials(
         privacy,
         sensitive: source.bool("sensitive"),
         language: source.str("language"),
+        pictures,
     };
     let creds = state.services.update_credentials(&viewer, patch).await?;
     let requests = state.services.pending_request_count(&viewer).await?;

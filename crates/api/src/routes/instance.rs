@@ -21,13 +21,23 @@ async fn contact(state: &AppState) -> ApiResult<Option<Account>> {
 pub async fn v1(State(state): State<AppState>) -> ApiResult<Json<Value>> {
     let stats = state.services.instance_stats().await?;
     let contact = contact(&state).await?;
-    Ok(Json(instance::v1(state.services.config(), &stats, contact)))
+    Ok(Json(instance::v1(
+        state.services.config(),
+        &stats,
+        contact,
+        state.services.video_supported(),
+    )))
 }
 
 pub async fn v2(State(state): State<AppState>) -> ApiResult<Json<Value>> {
     let stats = state.services.instance_stats().await?;
     let contact = contact(&state).await?;
-    Ok(Json(instance::v2(state.services.config(), &stats, contact)))
+    Ok(Json(instance::v2(
+        state.services.config(),
+        &stats,
+        contact,
+        state.services.video_supported(),
+    )))
 }
 
 /// Domains this instance federates with; none until federation lands.

@@ -7,6 +7,7 @@ mod health;
 mod inbox;
 mod instance;
 pub(crate) mod instance_actor;
+mod media;
 mod metrics;
 mod notifications;
 mod oauth;
@@ -49,7 +50,10 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/api/v1/accounts/update_credentials",
-            axum::routing::patch(accounts::update_credentials).put(accounts::update_credentials),
+            axum::routing::patch(accounts::update_credentials)
+                .put(accounts::update_credentials)
+                // Avatars and headers stream to disk under their own cap.
+                .layer(axum::extract::DefaultBodyLimit::disable()),
         )
         .route("/api/v1/accounts/lookup", get(accounts::lookup))
         .route(
@@ -104,6 +108,20 @@ pub fn router() -> Router<AppState> {
             post(statuses::unfavourite),
         )
         .route("/api/v1/statuses/{id}/unpin", post(statuses::unpin))
+        .route(
+            "/api/v1/media",
+            // Uploads bound their own bodies (streamed, capped per file).
+            post(media::create_v1).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/api/v2/media",
+            post(media::create_v2).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/api/v1/media/{id}",
+            get(media::show).put(media::update).delete(media::delete),
+        )
+        .route("/system/{*key}", get(media::serve))
         .route("/api/v1/notifications", get(notifications::list))
         .route("/api/v1/notifications/clear", post(notifications::clear))
         .route("/api/v1/notifications/{id}", get(notifications::show))

@@ -65,8 +65,13 @@ pub async fn delete(
     State(state): State<AppState>,
     Auth(viewer): Auth,
     Path(id): Path<String>,
+    p: Params,
 ) -> ApiResult<Json<Status>> {
-    let view = state.services.delete_status(&viewer, path_id(&id)?).await?;
+    let delete_media = p.bool("delete_media").unwrap_or(false);
+    let view = state
+        .services
+        .delete_status(&viewer, path_id(&id)?, delete_media)
+        .await?;
     Ok(Json(Status::with_source(&view, &state.base_url())))
 }
 
@@ -193,6 +198,26 @@ pub async fn edit(
         spoiler_text: p.string("spoiler_text")?,
         sensitive: p.bool("sensitive"),
         language: p.string("language")?,
+        media_ids: p.get("media_ids").map(|_| p.list("media_ids")),
+        media_attributes: p
+            .objects("media_attributes")
+            .into_iter()
+            .filter_map(|o| {
+                let text = |k: &str| o.get(k).and_then(|v| v.as_str()).map(str::to_string);
+                let id = o.get("id").and_then(|v| {
+                    v.as_str()
+                        .map(str::to_string)
+                        .or_else(|| v.as_i64().map(|n| n.to_string()))
+                })?;
+                Some((
+                    id,
+                    bonsai_service::media::MediaUpdate {
+                        description: text("description"),
+                        focus: text("focus"),
+                    },
+                ))
+            })
+            .collect(),
     };
     let view = state
         .services
@@ -223,7 +248,11 @@ pub async fn history(
                     "created_at": v.created_at.to_rfc3339(),
                     "account": account,
                     "poll": null,
-                    "media_attachments": [],
+                    "media_attachments": v
+                        .media_attachments
+                        .iter()
+                        .map(crate::entities::media::MediaAttachment::new)
+                        .collect::<Vec<_>>(),
                     "emojis": []
                 })
             })

@@ -570,7 +570,14 @@ impl Services {
                     ..old.clone()
                 };
                 let mut tx = self.db().begin().await.or_internal()?;
-                statuses::edit(&mut tx, self.next_id(), &old, &new, now)
+                let old_media: Vec<(i64, Option<String>)> =
+                    bonsai_db::media::of_statuses(&mut *tx, &[old.id])
+                        .await
+                        .or_internal()?
+                        .into_iter()
+                        .map(|m| (m.id, m.description))
+                        .collect();
+                statuses::edit(&mut tx, self.next_id(), &old, &old_media, &new, now)
                     .await
                     .or_internal()?;
                 self.store_remote_emojis(&mut tx, &fresh.emojis, now)

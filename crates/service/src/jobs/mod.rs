@@ -27,16 +27,19 @@ pub enum Queue {
     Delivery,
     /// Background fetches that complete threads (a remote post's replies).
     Fetch,
+    /// Audio/video processing of uploads, and removing deleted posts' files.
+    Media,
 }
 
 impl Queue {
-    pub const ALL: [Queue; 3] = [Queue::Inbox, Queue::Delivery, Queue::Fetch];
+    pub const ALL: [Queue; 4] = [Queue::Inbox, Queue::Delivery, Queue::Fetch, Queue::Media];
 
     pub fn name(self) -> &'static str {
         match self {
             Queue::Inbox => "inbox",
             Queue::Delivery => "delivery",
             Queue::Fetch => "fetch",
+            Queue::Media => "media",
         }
     }
 
@@ -49,6 +52,8 @@ impl Queue {
             Queue::Inbox => 2,
             Queue::Delivery => 8,
             Queue::Fetch => 1,
+            // ffmpeg is the big spender: one at a time (the processor bounds it too).
+            Queue::Media => 1,
         }
     }
 
@@ -58,6 +63,7 @@ impl Queue {
             Queue::Inbox => 8,
             Queue::Delivery => 16,
             Queue::Fetch => 3,
+            Queue::Media => 3,
         }
     }
 }
@@ -132,12 +138,19 @@ impl Services {
         jobs::stats(self.db().reader()).await.or_internal()
     }
 
-    /// Starts one worker loop per queue; they stop when `shutdown` turns true.
+    /// Starts one worker loop per queue, and the recurring maintenance (today: the sweep of
+    /// unattached uploads, a plain interval task — every node may run it, it is idempotent);
+    /// they stop when `shutdown` turns true.
     pub fn spawn_workers(&self, shutdown: watch::Receiver<bool>) -> Vec<JoinHandle<()>> {
-        Queue::ALL
+        let mut handles: Vec<JoinHandle<()>> = Queue::ALL
             .into_iter()
             .map(|q| tokio::spawn(worker(self.clone(), q, shutdown.clone())))
-            .collect()
+            .collect();
+        let services = self.clone();
+        handles.push(tokio::spawn(async move {
+            services.media_sweeper(shutdown).await
+        }));
+        handles
     }
 
     async fn run_job(&self, queue: Queue, job: &Job) -> Outcome {
@@ -153,6 +166,7 @@ impl Services {
             Queue::Inbox => self.process_inbox_job(&payload).await,
             Queue::Delivery => self.deliver_job(&payload).await,
             Queue::Fetch => self.fetch_replies_job(&payload).await,
+            Queue::Media => self.media_job(&payload).await,
         }
     }
 

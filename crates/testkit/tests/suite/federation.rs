@@ -491,6 +491,8 @@ async fn unreachable_servers_are_retried_then_parked() {
             updated_at: Timestamp::now(),
             also_known_as: Vec::new(),
             moved_to_account_id: None,
+            avatar: None,
+            header: None,
         };
         let ep = RemoteEndpoints {
             inbox_url: format!("http://{host}/inbox"),

@@ -10,6 +10,7 @@ mod follows;
 mod instance;
 mod interactions;
 mod key_rotation;
+mod media;
 mod metrics;
 mod moderation;
 mod moves;

@@ -36,6 +36,8 @@ fn account(id: i64, username: &str) -> Account {
         updated_at: now,
         also_known_as: Vec::new(),
         moved_to_account_id: None,
+        avatar: None,
+        header: None,
     }
 }
 
