@@ -5,7 +5,9 @@ use std::time::Duration;
 /// Limits for [`crate::Processor`]. `Default` follows Mastodon's sizes.
 #[derive(Clone, Debug)]
 pub struct Limits {
-    /// Images with more pixels than this are refused before decoding.
+    /// Images with more pixels than this are refused before decoding (Mastodon's
+    /// `Attachmentable::MAX_MATRIX_LIMIT`, 7680x4320, which apps read from the instance's
+    /// `image_matrix_limit` and resize to before uploading).
     pub max_image_pixels: u64,
     /// Images wider or taller than this are refused before decoding.
     pub max_image_side: u32,
@@ -13,7 +15,9 @@ pub struct Limits {
     pub image_resize_pixels: u64,
     /// Area of the "small" preview (Mastodon: 640x360), aspect preserved.
     pub thumbnail_pixels: u64,
-    /// Bytes the image decoder may allocate.
+    /// Bytes the image decoder may allocate: the largest accepted image as RGBA (133 MB) plus
+    /// the decoder's own buffers. This, times `image_concurrency`, is the worst case a burst of
+    /// huge uploads can cost; it is given back as soon as each decode ends.
     pub max_decode_alloc: u64,
     /// Videos above this many pixels are downscaled (Mastodon: 1920x1200).
     pub max_video_pixels: u64,
@@ -32,11 +36,11 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_image_pixels: 100_000_000,
+            max_image_pixels: 7680 * 4320,
             max_image_side: 16_384,
             image_resize_pixels: 3840 * 2160,
             thumbnail_pixels: 640 * 360,
-            max_decode_alloc: 512 * 1024 * 1024,
+            max_decode_alloc: 192 * 1024 * 1024,
             max_video_pixels: 1920 * 1200,
             max_video_seconds: 3600.0,
             ffmpeg_timeout: Duration::from_secs(600),

@@ -719,6 +719,23 @@ async fn instance_describes_what_uploads_we_accept() {
         .collect();
     assert!(types.contains(&"image/png") && types.contains(&"image/webp"));
     assert_eq!(types.contains(&"video/mp4"), app.services.video_supported());
+    // Mastodon's Attachmentable::MAX_MATRIX_LIMIT (7680x4320), and what we refuse above it.
+    assert_eq!(m["image_matrix_limit"], 33_177_600);
+    let (_, token) = app.user("alice", SCOPES).await;
+    // A real 7681x1 PNG whose header is then made to claim 7681x4320: refused from the header,
+    // before anything is decoded or allocated.
+    let mut huge = png(7681, 1);
+    huge[20..24].copy_from_slice(&4320u32.to_be_bytes());
+    let r = upload(&app, "/api/v2/media", &token, &huge, &[]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert!(
+        r.json()["error"]
+            .as_str()
+            .is_some_and(|e| e.starts_with("Validation failed:")),
+        "{}",
+        r.text()
+    );
+    assert_eq!(media_rows(&app).await, 0);
     let v1 = app.get("/api/v1/instance", None).await.json();
     assert_eq!(
         v1["configuration"]["media_attachments"]["image_size_limit"],
