@@ -57,6 +57,17 @@ impl Queue {
         }
     }
 
+    /// How long a claimed job may run before another worker may take it over. A media job
+    /// runs ffprobe, the transcode and the preview frame, each bounded by the processor's
+    /// ffmpeg timeout (10 min by default): its lease must outlast all three, or a second node
+    /// would start the same transcode while the first is still at it.
+    fn lease_secs(self) -> i64 {
+        match self {
+            Queue::Media => 40 * 60,
+            _ => LEASE_SECS,
+        }
+    }
+
     /// After this many attempts a job is given up (delivery: ~3.5 days of retries).
     pub fn max_attempts(self) -> i64 {
         match self {
@@ -95,7 +106,7 @@ impl JobSignal {
     }
 }
 
-/// How long a claimed job may run before another worker may take it over.
+/// How long a claimed job may run before another worker may take it over (most queues).
 const LEASE_SECS: i64 = 300;
 /// How often idle workers look for due jobs (retries come due without a wake-up).
 const POLL: Duration = Duration::from_secs(2);
@@ -210,7 +221,7 @@ async fn worker(services: Services, queue: Queue, mut shutdown: watch::Receiver<
         }
         let free = permits.available_permits() as i64;
         let claimed = if free > 0 {
-            match jobs::claim(services.db(), queue.name(), free, LEASE_SECS).await {
+            match jobs::claim(services.db(), queue.name(), free, queue.lease_secs()).await {
                 Ok(j) => j,
                 Err(e) => {
                     tracing::error!(error = %e, queue = queue.name(), "claiming jobs failed");
