@@ -70,8 +70,9 @@ pub struct StreamsReport {
     pub bytes: u64,
     /// Events received, by Mastodon event name.
     pub events: BTreeMap<String, u64>,
-    /// From an `update`'s `created_at` to its arrival, in milliseconds (Mastodon's
-    /// `created_at` has millisecond resolution; same clock, same machine).
+    /// From a local `update`'s `created_at` to its arrival, in milliseconds (Mastodon's
+    /// `created_at` has millisecond resolution; same clock, same machine). Remote posts are
+    /// left out: their `created_at` is the other server's, often in whole seconds.
     pub update_delay_ms_p50: Option<f64>,
     pub update_delay_ms_p99: Option<f64>,
     pub update_delay_ms_max: Option<f64>,
@@ -303,10 +304,18 @@ impl Socket {
             })
             .to_string();
         if name == "update" {
+            // Only posts and boosts written on the server itself: their `created_at` has
+            // milliseconds, while remote ones carry the other server's `published`, which is
+            // usually whole seconds (up to a second of apparent delay).
             let created = v
                 .get("payload")
                 .and_then(|p| p.as_str())
                 .and_then(|p| serde_json::from_str::<serde_json::Value>(p).ok())
+                .filter(|s| {
+                    s.pointer("/account/acct")
+                        .and_then(|a| a.as_str())
+                        .is_some_and(|a| !a.contains('@'))
+                })
                 .and_then(|s| {
                     s.get("created_at")
                         .and_then(|c| c.as_str())
@@ -430,7 +439,7 @@ pub fn markdown(md: &mut String, st: &StreamsReport) {
         "\n## Streaming connections (WebSocket, held open during the workload)\n\n\
          - {} requested, {} open at the end (at most {} at once); {} opened, {} failed to open, {} dropped\n\
          - events received: {} ({} KiB)\n\
-         - `update` from `created_at` to arrival: p50 {}, p99 {}, max {}",
+         - local `update` from `created_at` to arrival: p50 {}, p99 {}, max {}",
         st.requested,
         st.open_at_end,
         st.max_open,
