@@ -29,6 +29,7 @@ struct Inner {
 
 /// A semaphore plus a count of work in flight and its high-water mark, so the bound can be
 /// observed (metrics, tests) rather than assumed.
+#[derive(Clone)]
 struct Lane {
     permits: Arc<Semaphore>,
     in_flight: Arc<AtomicUsize>,
@@ -105,6 +106,23 @@ impl Processor {
                 ffmpeg: Lane::new(limits.ffmpeg_concurrency),
                 limits,
                 tools,
+            }),
+        }
+    }
+
+    /// The same processor (sharing its semaphores, so the bounds hold over both) resizing
+    /// images to at most `pixels` instead: avatars and headers.
+    pub fn resizing_to(&self, pixels: u64) -> Processor {
+        let i = &self.inner;
+        Processor {
+            inner: Arc::new(Inner {
+                limits: Limits {
+                    image_resize_pixels: pixels,
+                    ..i.limits.clone()
+                },
+                tools: i.tools.clone(),
+                images: i.images.clone(),
+                ffmpeg: i.ffmpeg.clone(),
             }),
         }
     }

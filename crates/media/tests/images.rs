@@ -442,3 +442,45 @@ async fn image_semaphore_bounds_concurrency() {
     }
     assert_eq!(p.stats().images_peak, 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_resizing_variant_shares_the_semaphore() {
+    let dir = Scratch::new("shared");
+    let input = dir.path("upload.png");
+    write_image(
+        &input,
+        &DynamicImage::ImageRgb8(picture(900, 900)),
+        ImageFormat::Png,
+    );
+    let limits = Limits {
+        image_concurrency: 1,
+        ..Limits::default()
+    };
+    let p = Processor::with_tools(limits, None, None);
+    let avatars = p.resizing_to(400 * 400);
+    // Work done through the variant shows on the original's lane: it is the same one.
+    let done = avatars.process(&input, &dir.0).await.expect("process");
+    assert_eq!(done.original.width, Some(400));
+    assert_eq!(p.stats().images_peak, 1);
+    let jobs: Vec<_> = (0..6)
+        .map(|i| {
+            let p = if i % 2 == 0 {
+                p.clone()
+            } else {
+                avatars.clone()
+            };
+            let (input, out) = (input.clone(), dir.0.clone());
+            tokio::spawn(async move { p.process(&input, &out).await })
+        })
+        .collect();
+    let mut sides = Vec::new();
+    for j in jobs {
+        let done = j.await.expect("join").expect("process");
+        sides.push(done.original.width.unwrap_or(0));
+    }
+    // Both kinds ran (avatars resized to 400x400, the rest kept at 900x900)…
+    assert!(sides.contains(&900) && sides.contains(&400), "{sides:?}");
+    // …and never more than one decode at once over both.
+    assert_eq!(p.stats().images_peak, 1);
+    assert_eq!(avatars.stats().images_peak, 1);
+}

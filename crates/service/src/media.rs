@@ -59,17 +59,13 @@ pub struct MediaParts {
 
 impl MediaParts {
     pub(crate) fn new(config: &InstanceConfig) -> Self {
-        let profile = |pixels: u64| {
-            Processor::new(bonsai_media::Limits {
-                image_resize_pixels: pixels,
-                image_concurrency: 1,
-                ..config.media.limits.clone()
-            })
-        };
+        // One set of semaphores for attachments, avatars and headers: the bound on decodes in
+        // flight (each up to `max_decode_alloc`) holds over all three.
+        let processor = Processor::new(config.media.limits.clone());
         Self {
-            processor: Processor::new(config.media.limits.clone()),
-            avatars: profile(AVATAR_PIXELS),
-            headers: profile(HEADER_PIXELS),
+            avatars: processor.resizing_to(AVATAR_PIXELS),
+            headers: processor.resizing_to(HEADER_PIXELS),
+            processor,
             store: Arc::new(FsStore::new(config.media.dir.clone(), config.base_url())),
             uploads: Arc::new(Semaphore::new(config.media.upload_concurrency.max(1))),
             config: config.media.clone(),
