@@ -187,7 +187,7 @@ pub struct MediaArgs {
     /// Media: the photo to upload (default: a 12-megapixel JPEG made with ffmpeg).
     #[arg(long)]
     pub media_image: Option<PathBuf>,
-    /// Media: the video to upload (default: 15 s of 1080p30 H.264 + AAC made with ffmpeg).
+    /// Media: the video to upload (default: 15 s of 1080p30 HEVC + AAC in a .mov, made with ffmpeg).
     #[arg(long)]
     pub media_video: Option<PathBuf>,
     /// Media: where the made files are kept between runs.

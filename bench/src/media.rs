@@ -110,7 +110,8 @@ impl Tally {
 
 /// The photo and the video to upload: the given files, or ones made once with ffmpeg in
 /// `dir` (a 12-megapixel JPEG with sensor-like noise, as phones take them, and 15 s of 1080p30
-/// H.264 with AAC sound).
+/// HEVC with AAC sound in a QuickTime file, as iPhones record by default: a server must
+/// transcode it for browsers, which is the expensive case; H.264 is merely remuxed).
 pub async fn inputs(
     dir: &Path,
     image: Option<PathBuf>,
@@ -143,7 +144,7 @@ pub async fn inputs(
     let video = match video {
         Some(p) => p,
         None => {
-            let p = dir.join("video-1080p-15s.mp4");
+            let p = dir.join("video-hevc-1080p-15s.mov");
             make(
                 &p,
                 &[
@@ -158,11 +159,13 @@ pub async fn inputs(
                     "-vf",
                     "noise=alls=8:allf=t",
                     "-c:v",
-                    "libx264",
+                    "libx265",
                     "-preset",
-                    "veryfast",
+                    "ultrafast",
                     "-crf",
-                    "23",
+                    "26",
+                    "-tag:v",
+                    "hvc1",
                     "-pix_fmt",
                     "yuv420p",
                     "-c:a",
