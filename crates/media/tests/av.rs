@@ -358,6 +358,53 @@ async fn timeout_kills_ffmpeg() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ffmpeg_runs_at_a_lower_priority_than_the_server() {
+    need_ffmpeg!("ffmpeg_runs_at_a_lower_priority_than_the_server");
+    let dir = Scratch::new("nice");
+    let input = dir.path("niceness-probe-input.mp4");
+    // Transcoded (MPEG-4 Part 2), so ffmpeg runs long enough to be looked at.
+    make_video_with(&input, "1920x1080", 30, 3.0, true, "mpeg4");
+    let (p, path, out) = (processor(), input.clone(), dir.0.clone());
+    let work = tokio::spawn(async move { p.process(&path, &out).await });
+    let needle = input.to_string_lossy().into_owned();
+    let own = nice_of("self").expect("own niceness");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut seen = Vec::new();
+    while Instant::now() < deadline && !work.is_finished() {
+        for e in std::fs::read_dir("/proc")
+            .expect("proc")
+            .filter_map(|e| e.ok())
+        {
+            let pid = e.file_name().to_string_lossy().into_owned();
+            let cmdline = std::fs::read(e.path().join("cmdline")).unwrap_or_default();
+            let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+            if cmdline.contains(&needle) && !cmdline.starts_with("/bin/sh") {
+                if let Some(n) = nice_of(&pid) {
+                    seen.push((cmdline.chars().take(40).collect::<String>(), n));
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    work.await.expect("join").expect("process");
+    seen.sort();
+    seen.dedup();
+    assert!(!seen.is_empty(), "never saw ffprobe/ffmpeg running");
+    assert!(
+        seen.iter().all(|(_, n)| *n == own + 10),
+        "expected niceness {}: {seen:?}",
+        own + 10
+    );
+}
+
+/// The nice value of a process (`/proc/PID/stat` field 19), `pid` may be `self`.
+fn nice_of(pid: &str) -> Option<i64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let after = &stat[stat.rfind(')')? + 1..];
+    after.split_whitespace().nth(16)?.parse().ok()
+}
+
 #[tokio::test]
 async fn memory_limit_makes_ffmpeg_fail_cleanly() {
     need_ffmpeg!("memory_limit_makes_ffmpeg_fail_cleanly");

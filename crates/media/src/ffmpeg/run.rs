@@ -8,6 +8,10 @@
 //! util-linux extra while a POSIX shell is everywhere ffmpeg is. The shell `exec`s, so the pid
 //! we hold (and kill on timeout) is ffmpeg's own, not a shell's, and the limit is inherited by
 //! every thread ffmpeg starts.
+//!
+//! ffmpeg also runs 10 steps nicer than the server (`nice(1)`, which `exec`s too, so the pid
+//! is still ffmpeg's): a transcode takes whatever CPU the API leaves, instead of the API
+//! waiting behind a transcode. Without `nice` on the machine it runs at normal priority.
 
 use std::ffi::OsString;
 use std::path::Path;
@@ -22,7 +26,7 @@ use crate::MediaError;
 const SHELL: &str = "/bin/sh";
 /// `$1` is the limit in KiB, the rest is the command. `ulimit` failing must stop the run
 /// rather than let ffmpeg go unbounded.
-const WRAPPER: &str = r#"ulimit -v "$1" || exit 125; shift; exec "$@""#;
+const WRAPPER: &str = r#"ulimit -v "$1" || exit 125; shift; command -v nice >/dev/null 2>&1 && exec nice -n 10 "$@"; exec "$@""#;
 /// Kept from the end of stderr, for logs and error classification.
 const STDERR_TAIL: usize = 8 * 1024;
 
