@@ -369,31 +369,21 @@ impl Services {
 
     /// Takes an upload slot (waiting a bounded time) and a place for the body.
     pub async fn begin_upload(&self, viewer: &Viewer) -> Result<Upload> {
-        viewer.require("write:media")?;
-        viewer.account()?;
-        let parts = self.media();
-        let permit = tokio::time::timeout(UPLOAD_WAIT, parts.uploads.clone().acquire_owned())
-            .await
-            .map_err(|_| Error::new(ErrorKind::RateLimited, "Too many requests"))?
-            .map_err(|_| Error::internal())?;
-        Ok(Upload {
-            _permit: permit,
-            dir: parts.config.upload_dir.clone(),
-            id: self.next_id(),
-            cap: parts
-                .config
-                .video_size_limit
-                .max(parts.config.image_size_limit),
-            file: None,
-            thumbnail: None,
-            description: None,
-            focus: None,
-        })
+        let c = &self.media().config;
+        let cap = c.video_size_limit.max(c.image_size_limit);
+        self.upload_slot(viewer, "write:media", cap).await
     }
 
     /// Takes an upload slot for a profile update's avatar and header.
     pub async fn begin_profile_upload(&self, viewer: &Viewer) -> Result<Upload> {
-        viewer.require("write:accounts")?;
+        let cap = self.media().config.image_size_limit;
+        self.upload_slot(viewer, "write:accounts", cap).await
+    }
+
+    /// One of the bounded upload slots, for a signed-in viewer with `scope`, taking at most
+    /// `cap` bytes.
+    async fn upload_slot(&self, viewer: &Viewer, scope: &str, cap: u64) -> Result<Upload> {
+        viewer.require(scope)?;
         viewer.account()?;
         let parts = self.media();
         let permit = tokio::time::timeout(UPLOAD_WAIT, parts.uploads.clone().acquire_owned())
@@ -404,7 +394,7 @@ impl Services {
             _permit: permit,
             dir: parts.config.upload_dir.clone(),
             id: self.next_id(),
-            cap: parts.config.image_size_limit,
+            cap,
             file: None,
             thumbnail: None,
             description: None,
